@@ -1,0 +1,45 @@
+# greentrack — two commands on a fresh machine: `make run`, `make test`.
+# The venv is (re)built from requirements.lock whenever the lock or pyproject changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.8
+
+.PHONY: run test lint bench bench-quick venv clean lock
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	@if [ -z "$$(find data_raw -type f \( -name '*.csv' -o -name '*.xlsx' -o -name '*.zip' \) 2>/dev/null | head -n 1)" ]; then \
+		echo "data_raw/ holds no source files: generating the Taicang demo data (scale 1)"; \
+		$(BIN)/greentrack generate --out data_raw --scale 1 --seed 42 --defect-rate 0.01 || exit $$?; \
+	fi
+	$(BIN)/greentrack run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipelines assets tests
+	$(BIN)/ruff format --check pipelines assets tests
+	$(BIN)/sqlfluff lint --dialect duckdb dbt_like_sql
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --scales 1 10 100
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks.run --scales 1 10
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) warehouse/*.duckdb* dashboards/site

@@ -1,0 +1,1 @@
+"""greentrack: the Dagster code location, CLI and run orchestration."""

@@ -1,0 +1,55 @@
+"""Where things live. Every path can be overridden by an environment variable (interface.md).
+
+Paths are resolved when asked for, never at import time, so tests and the CLI can point a
+run at temporary directories by setting the variables (or passing flags) before the run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = REPO_ROOT / "reference"
+SQL_DIR = REPO_ROOT / "dbt_like_sql"
+
+WAREHOUSE_FILE_NAME = "green_transport.duckdb"
+WORK_FILE_NAME = "green_transport.duckdb.work"
+
+# Demo key: stable so that demo runs are reproducible, loud when used (see pseudonym.py).
+DEMO_PSEUDONYM_KEY = "greentrack-demo-key-not-for-production"
+
+
+def _path_from_env(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value).expanduser().resolve() if value else default.resolve()
+
+
+def data_raw_dir() -> Path:
+    return _path_from_env("GREENTRACK_DATA_RAW", REPO_ROOT / "data_raw")
+
+
+def warehouse_dir() -> Path:
+    return _path_from_env("GREENTRACK_WAREHOUSE_DIR", REPO_ROOT / "warehouse")
+
+
+def dashboards_dir() -> Path:
+    return _path_from_env("GREENTRACK_DASHBOARDS_DIR", REPO_ROOT / "dashboards" / "site")
+
+
+def published_warehouse_path() -> Path:
+    """The file analysts open read-only; only ever replaced by atomic rename."""
+    return warehouse_dir() / WAREHOUSE_FILE_NAME
+
+
+def work_warehouse_path() -> Path:
+    """The file a run builds into; lives beside the published file so rename is atomic."""
+    return warehouse_dir() / WORK_FILE_NAME
+
+
+def pseudonym_key() -> tuple[bytes, bool]:
+    """The HMAC key and whether it is the demo key (callers warn loudly when it is)."""
+    value = os.environ.get("GREENTRACK_PSEUDONYM_KEY")
+    if value:
+        return value.encode("utf-8"), False
+    return DEMO_PSEUDONYM_KEY.encode("utf-8"), True
