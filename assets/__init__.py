@@ -1,0 +1,1 @@
+"""Dagster assets by subject. Pure functions live beside the thin asset decorators."""

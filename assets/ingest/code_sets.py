@@ -1,0 +1,38 @@
+"""Valid codes for the row rules, read from the warehouse's `reference.*` tables.
+
+Row rules read code sets from the warehouse, not from literals in code, so extending a code
+table (a new usage letter, a new powertrain spelling) needs no code change.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+CODE_SET_TABLES = (
+    "plate_type",
+    "usage",
+    "fuel",
+    "vehicle_status",
+    "vehicle_type",
+    "powertrain",
+    "town",
+    "travel_mode",
+    "trip_purpose",
+)
+
+
+def load_code_sets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    sets = {
+        table: [row[0] for row in con.execute(f"select code from reference.{table}").fetchall()]
+        for table in CODE_SET_TABLES
+    }
+    sets["new_energy_plate_type"] = [
+        row[0]
+        for row in con.execute(
+            "select code from reference.plate_type where is_new_energy"
+        ).fetchall()
+    ]
+    sets["town_label"] = [
+        row[0] for row in con.execute("select label_zh from reference.town").fetchall()
+    ]
+    return sets

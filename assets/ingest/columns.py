@@ -1,0 +1,77 @@
+"""Column specs and header matching: exports rename, reorder and pad their headers.
+
+A header matches after trimming and full-width→half-width folding; either its Chinese header or
+the canonical English name is accepted. Unknown columns are kept, as JSON, in `_extra`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from assets.ingest.outcome import FileRejected
+
+FULL_WIDTH = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
+HALF_WIDTH = [chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)] + [" "]
+_FOLD_TABLE = str.maketrans(dict(zip(FULL_WIDTH, HALF_WIDTH, strict=True)))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a source format. `required` = the header must be present."""
+
+    name: str
+    header: str
+    required: bool = True
+
+
+def fold_width(text: str) -> str:
+    return text.translate(_FOLD_TABLE)
+
+
+def normalise_header(header: str) -> str:
+    return fold_width(header).strip().replace(" ", "").lower()
+
+
+def fold_width_expr(expr: pl.Expr) -> pl.Expr:
+    """Vectorised full-width→half-width folding and trimming; blanks become null."""
+    folded = expr.str.replace_many(FULL_WIDTH, HALF_WIDTH).str.strip_chars()
+    return pl.when(folded == "").then(None).otherwise(folded)
+
+
+def map_columns(frame: pl.DataFrame, columns: list[Column], file_name: str) -> pl.DataFrame:
+    """Rename headers to canonical names, reject missing required ones, pack extras.
+
+    Returns a frame with every spec column (absent optional ones as null), the original
+    header of each spec column recorded for quarantine JSON, and an `_extra` JSON column.
+    """
+    wanted = {}
+    for column in columns:
+        wanted[normalise_header(column.header)] = column.name
+        wanted[normalise_header(column.name)] = column.name
+    renames, extras, seen = {}, [], set()
+    for header in frame.columns:
+        name = wanted.get(normalise_header(header))
+        if name and name not in seen:
+            renames[header] = name
+            seen.add(name)
+        else:
+            extras.append(header)
+    missing = [c for c in columns if c.required and c.name not in seen]
+    if missing:
+        names = ", ".join(f"{c.header} ({c.name})" for c in missing)
+        raise FileRejected(file_name, "required column missing", column=names)
+    if extras:
+        extra_json = pl.struct([pl.col(h).alias(fold_width(h).strip()) for h in extras])
+        extra_json = extra_json.struct.json_encode()
+    else:
+        extra_json = pl.lit("{}")
+    mapped = frame.select(
+        *[pl.col(header).alias(name) for header, name in renames.items()],
+        *[pl.lit(None, dtype=pl.String).alias(c.name) for c in columns if c.name not in seen],
+        extra_json.alias("_extra"),
+    )
+    return mapped.with_columns(
+        fold_width_expr(pl.col(c.name)).alias(c.name) for c in columns
+    ).select([c.name for c in columns] + ["_extra"])

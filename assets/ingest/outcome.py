@@ -1,0 +1,81 @@
+"""What ingesting one file produced: loaded rows, quarantined rows and its audit line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+QUARANTINE_SCHEMA = {
+    "source": pl.String,
+    "file_name": pl.String,
+    "row_number": pl.Int64,
+    "column_name": pl.String,
+    "reason": pl.String,
+    "raw_record": pl.String,
+}
+
+
+class FileRejected(Exception):
+    """A whole file cannot be accepted: unreadable, a required column missing, too many bad rows.
+
+    The message always names the file and, where there is one, the column.
+    """
+
+    def __init__(self, file_name: str, reason: str, column: str | None = None):
+        self.file_name = file_name
+        self.column = column
+        self.reason = reason
+        where = f"{file_name}, column {column}" if column else file_name
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class FileOutcome:
+    source: str
+    file_name: str
+    sha256: str
+    file_date: dt.date | None
+    encoding: str | None = None
+    loaded: dict[str, pl.DataFrame] = field(default_factory=dict)
+    quarantine: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=QUARANTINE_SCHEMA))
+    rows_read: int = 0
+    warnings: int = 0
+    status: str = "accepted"
+    reason: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(frame.height for frame in self.loaded.values())
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.quarantine.height
+
+    def reject(self, error: FileRejected) -> None:
+        """Mark the file rejected before any record was read: nothing loaded, nothing counted."""
+        self.status = "rejected"
+        self.reason = str(error)
+        self.loaded = {}
+        self.quarantine = pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        self.rows_read = 0
+
+    def audit_row(self, run_id: str, loaded_at: dt.datetime) -> dict:
+        return {
+            "run_id": run_id,
+            "source": self.source,
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "file_date": self.file_date,
+            "encoding": self.encoding,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "status": self.status,
+            "reason": self.reason,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+            "loaded_at": loaded_at,
+        }

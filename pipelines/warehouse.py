@@ -1,0 +1,74 @@
+"""Small, shared DuckDB helpers: schemas, writing frames as tables, previews for metadata.
+
+Every asset writes through these so that table creation looks the same everywhere and frames
+cross into DuckDB through Arrow (zero-copy), never row by row.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+SCHEMAS = ("reference", "raw", "staging", "intermediate", "marts", "metrics", "quality", "audit")
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
+    """Create or replace `schema.table` from a polars frame; returns the row count."""
+    schema = qualified_name.split(".")[0]
+    con.execute(f"create schema if not exists {schema}")
+    con.register("_frame_to_write", frame.to_arrow())
+    try:
+        con.execute(f"create or replace table {qualified_name} as select * from _frame_to_write")
+    finally:
+        con.unregister("_frame_to_write")
+    return frame.height
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
+    """Append a frame to an existing table, matching columns by name."""
+    if frame.height == 0:
+        return 0
+    con.register("_frame_to_write", frame.to_arrow())
+    try:
+        con.execute(f"insert into {qualified_name} by name select * from _frame_to_write")
+    finally:
+        con.unregister("_frame_to_write")
+    return frame.height
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, table = qualified_name.split(".")
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pl.DataFrame:
+    """Run a query and return a polars frame through Arrow (DuckDB 2 has no `execute().pl()`)."""
+    relation = con.sql(sql, params=params) if params is not None else con.sql(sql)
+    return pl.from_arrow(relation.to_arrow_table())
+
+
+def preview_markdown(con: duckdb.DuckDBPyConnection, qualified_name: str, limit: int = 5) -> str:
+    """A few rows as a Markdown table, for Dagster materialisation metadata."""
+    frame = fetch_frame(con, f"select * from {qualified_name} limit {int(limit)}")
+    return frame_to_markdown(frame)
+
+
+def frame_to_markdown(frame: pl.DataFrame) -> str:
+    if frame.width == 0:
+        return "(no columns)"
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    body = [
+        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+        for row in frame.iter_rows()
+    ]
+    return "\n".join([header, rule, *body])
