@@ -21,7 +21,7 @@ CODE_SET_TABLES = (
 )
 
 
-def load_code_sets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def load_code_sets(con: duckdb.DuckDBPyConnection) -> dict:
     sets = {
         table: [row[0] for row in con.execute(f"select code from reference.{table}").fetchall()]
         for table in CODE_SET_TABLES
@@ -35,4 +35,9 @@ def load_code_sets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     sets["town_label"] = [
         row[0] for row in con.execute("select label_zh from reference.town").fetchall()
     ]
+    sets["travel_mode_max_speed"] = dict(
+        con.execute(
+            "select code, max_speed_kmh from reference.travel_mode where max_speed_kmh is not null"
+        ).fetchall()
+    )
     return sets

@@ -112,7 +112,9 @@ def ingest_records(
     return outcome
 
 
-def quarantine_rows(bad: pl.DataFrame, outcome: FileOutcome, record_names: list[str]) -> pl.DataFrame:
+def quarantine_rows(
+    bad: pl.DataFrame, outcome: FileOutcome, record_names: list[str]
+) -> pl.DataFrame:
     return bad.select(
         pl.lit(outcome.source).alias("source"),
         pl.lit(outcome.file_name).alias("file_name"),

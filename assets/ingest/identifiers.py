@@ -16,10 +16,12 @@ ORDINARY_PLATE = _PLATE_HEAD + r"[A-Z0-9\p{Han}]{5}$"
 NEW_ENERGY_PLATE = _PLATE_HEAD + r"[A-Z0-9]{6}$"
 
 VIN_PATTERN = r"^[A-HJ-NPR-Z0-9]{17}$"
-_VIN_VALUES = {str(d): d for d in range(10)} | dict(
-    zip("ABCDEFGH", range(1, 9), strict=True)
-) | dict(zip("JKLMN", range(1, 6), strict=True)) | {"P": 7, "R": 9} | dict(
-    zip("STUVWXYZ", range(2, 10), strict=True)
+_VIN_VALUES = (
+    {str(d): d for d in range(10)}
+    | dict(zip("ABCDEFGH", range(1, 9), strict=True))
+    | dict(zip("JKLMN", range(1, 6), strict=True))
+    | {"P": 7, "R": 9}
+    | dict(zip("STUVWXYZ", range(2, 10), strict=True))
 )
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 

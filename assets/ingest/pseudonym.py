@@ -28,9 +28,14 @@ def _pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x5C for b in key), bytes(b ^ 0x36 for b in key)
 
 
+_warned_demo_key = False
+
+
 def current_key() -> bytes:
+    global _warned_demo_key
     key, is_demo = project.pseudonym_key()
-    if is_demo:
+    if is_demo and not _warned_demo_key:
+        _warned_demo_key = True
         log.warning(
             "GREENTRACK_PSEUDONYM_KEY is not set: using the PUBLIC DEMO KEY. Pseudonyms made "
             "with it can be reversed by anyone with a plate list. Set the variable in production."

@@ -63,7 +63,9 @@ def number_in_range(column, low=None, high=None, integer=False, exclusive_low=Fa
         bad = bad | (value > high)
     lower = f"> {low}" if exclusive_low else f"≥ {low}"
     bounds = " and ".join(
-        b for b in ((lower if low is not None else ""), (f"≤ {high}" if high is not None else "")) if b
+        b
+        for b in ((lower if low is not None else ""), (f"≤ {high}" if high is not None else ""))
+        if b
     )
     kind = "an integer" if integer else "a number"
     text = f"must be {kind}" + (f" {bounds}" if bounds else "") + ", got '{}'"
@@ -74,7 +76,8 @@ def apply_rules(frame: pl.DataFrame, rules: list[RowRule]) -> pl.DataFrame:
     """Add `_failed_column` and `_failed_reason` (null for rows that pass every rule)."""
     if not rules:
         return frame.with_columns(
-            pl.lit(None, pl.String).alias(FAILED_COLUMN), pl.lit(None, pl.String).alias(FAILED_REASON)
+            pl.lit(None, pl.String).alias(FAILED_COLUMN),
+            pl.lit(None, pl.String).alias(FAILED_REASON),
         )
     column_expr = pl.when(rules[0].fails.fill_null(False)).then(pl.lit(rules[0].column))
     reason_expr = pl.when(rules[0].fails.fill_null(False)).then(rules[0].reason)

@@ -69,7 +69,8 @@ def run_source_ingest(
     source: str,
     ingest_files: Callable[[Path, dict, bytes, dt.datetime], list[FileOutcome]],
     empty_tables: Callable[[dict, bytes], dict[str, pl.DataFrame]],
-) -> dg.MaterializeResult:
+) -> dict:
+    """Ingest every file of `source`; returns materialisation metadata (with per-table rows)."""
     data_raw = project.data_raw_dir()
     key = current_key()
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -92,4 +93,4 @@ def run_source_ingest(
     metadata["preview"] = dg.MetadataValue.md(
         "\n\n".join(f"**{t}**\n\n{p}" for t, p in previews.items())
     )
-    return dg.MaterializeResult(metadata=metadata)
+    return metadata

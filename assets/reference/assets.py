@@ -28,7 +28,9 @@ def reference_tables(duckdb: DuckDBResource):
     with duckdb.get_connection() as con:
         ensure_schemas(con)
         for name in CODE_TABLES:
-            rows = replace_table(con, f"reference.{name}", read_code_table(project.REFERENCE_DIR, name))
+            rows = replace_table(
+                con, f"reference.{name}", read_code_table(project.REFERENCE_DIR, name)
+            )
             yield dg.MaterializeResult(asset_key=["reference", name], metadata={"rows": rows})
         targets = read_targets(project.REFERENCE_DIR)
         replace_table(con, "reference.targets_text", targets)

@@ -34,7 +34,7 @@ def read_code_table(reference_dir: Path, name: str) -> pl.DataFrame:
     for column in frame.columns:
         if column.startswith("is_"):
             casts.append(pl.col(column).str.to_lowercase().eq("true").alias(column))
-        elif column.startswith("centroid_"):
+        elif column.startswith("centroid_") or column == "max_speed_kmh":
             casts.append(pl.col(column).cast(pl.Float64))
     return frame.with_columns(casts) if casts else frame
 

@@ -24,7 +24,9 @@ def _empty_tables(codes, key):
     key=["raw", "registrations"],
     group_name="registrations",
     kinds={"duckdb", "polars"},
-    deps=[["reference", t] for t in ("plate_type", "usage", "fuel", "vehicle_status", "vehicle_type")],
+    deps=[
+        ["reference", t] for t in ("plate_type", "usage", "fuel", "vehicle_status", "vehicle_type")
+    ],
     pool="warehouse",
 )
 def raw_registrations(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
@@ -33,4 +35,6 @@ def raw_registrations(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     checked against reference.*, plates and VINs normalised then replaced by HMAC-SHA256
     pseudonyms. Bad rows go to quality.quarantine; every file is accounted in
     audit.source_files."""
-    return run_source_ingest(context, duckdb, "registrations", _ingest_files, _empty_tables)
+    return dg.MaterializeResult(
+        metadata=run_source_ingest(context, duckdb, "registrations", _ingest_files, _empty_tables)
+    )

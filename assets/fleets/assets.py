@@ -1,0 +1,64 @@
+"""raw.bus_fleet and raw.taxi_fleet: the two fleet ledgers, full history, pseudonymised."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.fleets.bus_ledger import bus_format, bus_rules, ingest_bus_file
+from assets.fleets.taxi_register import taxi_format, taxi_rules
+from assets.ingest.source_run import discover, empty_table, ingest_csv_file, run_source_ingest
+
+
+def _bus_files(data_raw, codes, key, loaded_at):
+    paths = discover(data_raw, "bus_fleet", "bus_fleet_*.xlsx")
+    return [ingest_bus_file(p, data_raw, codes, key, loaded_at) for p in paths]
+
+
+def _taxi_files(data_raw, codes, key, loaded_at):
+    fmt, rules = taxi_format(), taxi_rules(codes)
+    paths = discover(data_raw, "taxi_fleet", "taxi_fleet_*.csv")
+    return [ingest_csv_file(p, data_raw, fmt, rules, key, loaded_at) for p in paths]
+
+
+@dg.asset(
+    key=["raw", "bus_fleet"],
+    group_name="fleets",
+    kinds={"duckdb", "polars"},
+    deps=[["reference", "powertrain"]],
+    pool="warehouse",
+)
+def raw_bus_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Bus ledgers (xlsx, sheet 车辆台账) from data_raw/bus_fleet/bus_fleet_YYYYMMDD.xlsx:
+    every bus ever in the ledger, powertrain label checked against reference.powertrain,
+    retirement dates checked against service dates, plates pseudonymised."""
+    fmt = bus_format()
+    return dg.MaterializeResult(
+        metadata=run_source_ingest(
+            context,
+            duckdb,
+            "bus_fleet",
+            _bus_files,
+            lambda codes, key: {fmt.table: empty_table(fmt, bus_rules(codes), key)},
+        )
+    )
+
+
+@dg.asset(
+    key=["raw", "taxi_fleet"],
+    group_name="fleets",
+    kinds={"duckdb", "polars"},
+    deps=[["reference", "powertrain"], ["reference", "town"]],
+    pool="warehouse",
+)
+def raw_taxi_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Taxi registers (CSV) from data_raw/taxi_fleet/taxi_fleet_YYYYMMDD.csv: street-hail and
+    ride-hailing cars with powertrain, operating area (市区 or a town) and service dates."""
+    fmt = taxi_format()
+    return dg.MaterializeResult(
+        metadata=run_source_ingest(
+            context,
+            duckdb,
+            "taxi_fleet",
+            _taxi_files,
+            lambda codes, key: {fmt.table: empty_table(fmt, taxi_rules(codes), key)},
+        )
+    )

@@ -1,0 +1,102 @@
+"""The bus operator's ledger (sources.md §2): one sheet 车辆台账, full history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from assets.fleets.rules import first_occurrence, known_powertrain, not_before
+from assets.ingest import row_rules as rr
+from assets.ingest.columns import Column
+from assets.ingest.dates import parse_date_expr
+from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
+from assets.ingest.identifiers import normalise_plate_expr
+from assets.ingest.outcome import FileOutcome, FileRejected
+from assets.ingest.source_run import relative_name
+from assets.ingest.xlsx_files import read_xlsx_sheet
+
+SHEET = "车辆台账"
+STATUSES = ["运营", "备用", "停运", "报废"]
+COLUMNS = [
+    Column("fleet_no", "车辆自编号"),
+    Column("plate", "号牌号码"),
+    Column("route", "线路", required=False),
+    Column("length_m", "车长(米)", required=False),
+    Column("seats", "座位数", required=False),
+    Column("powertrain_label", "动力类型"),
+    Column("in_service_on", "投运日期"),
+    Column("retired_on", "报废日期"),
+    Column("status", "运营状态"),
+    Column("operator", "所属公司", required=False),
+]
+DATE_COLUMNS = ("in_service_on", "retired_on")
+
+
+def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("powertrain_label").str.to_uppercase(),
+        *[parse_date_expr(pl.col(c)).alias(f"{c}__date") for c in DATE_COLUMNS],
+    )
+
+
+def _output(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        "fleet_no",
+        pl.col("plate").alias("plate_pseudonym"),
+        "route",
+        pl.col("length_m").cast(pl.Float64, strict=False),
+        pl.col("seats").cast(pl.Float64, strict=False).cast(pl.Int32),
+        "powertrain_label",
+        pl.col("in_service_on__date").alias("in_service_on"),
+        pl.col("retired_on__date").alias("retired_on"),
+        "status",
+        "operator",
+    )
+
+
+def bus_format() -> SourceFormat:
+    return SourceFormat(
+        source="bus_fleet",
+        table="raw.bus_fleet",
+        columns=COLUMNS,
+        identifiers={"plate": normalise_plate_expr},
+        prepare=_prepare,
+        output=_output,
+    )
+
+
+def bus_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:
+    return [
+        rr.required("fleet_no"),
+        first_occurrence("fleet_no"),
+        rr.required("plate"),
+        rr.number_in_range("length_m", 5, 18),
+        rr.number_in_range("seats", 0, None, integer=True),
+        known_powertrain(codes),
+        rr.required("in_service_on"),
+        rr.parsed_date("in_service_on"),
+        rr.parsed_date("retired_on"),
+        not_before("retired_on", "in_service_on"),
+        rr.in_code_table("status", STATUSES, "运营状态"),
+        rr.RowRule(
+            "retired_on",
+            (pl.col("status") == "报废") & pl.col("retired_on").is_null(),
+            pl.lit("status 报废 (scrapped) but 报废日期 is blank"),
+        ),
+    ]
+
+
+def ingest_bus_file(
+    path: Path, data_raw: Path, codes: dict, key: bytes, loaded_at: dt.datetime
+) -> FileOutcome:
+    data = path.read_bytes()
+    outcome = new_outcome("bus_fleet", relative_name(path, data_raw), data)
+    outcome.encoding = "xlsx"
+    try:
+        text, numbers = read_xlsx_sheet(data, outcome.file_name, SHEET)
+    except FileRejected as error:
+        outcome.reject(error)
+        return outcome
+    return ingest_records(outcome, text, bus_format(), bus_rules(codes), key, loaded_at, numbers)

@@ -1,0 +1,37 @@
+"""Row rules shared by the two fleet ledgers (bus and taxi)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from assets.ingest import row_rules as rr
+
+
+def known_powertrain(codes: dict[str, list[str]]) -> rr.RowRule:
+    label = pl.col("powertrain_label")
+    return rr.RowRule(
+        "powertrain_label",
+        label.is_null() | ~label.is_in(codes["powertrain"]),
+        pl.format("unknown powertrain label '{}' (not in reference.powertrain)", label),
+    )
+
+
+def not_before(column: str, earlier: str) -> rr.RowRule:
+    later_date, earlier_date = pl.col(f"{column}__date"), pl.col(f"{earlier}__date")
+    return rr.RowRule(
+        column,
+        later_date < earlier_date,
+        pl.format(
+            "{} {} precedes {} {}", pl.lit(column), later_date, pl.lit(earlier), earlier_date
+        ),
+    )
+
+
+def first_occurrence(column: str) -> rr.RowRule:
+    """Keys must be unique within the file: the first row keeps the key, later ones go."""
+    first_row = pl.col("_row_number").min().over(column)
+    return rr.RowRule(
+        column,
+        pl.col(column).is_not_null() & (pl.col("_row_number") != first_row),
+        pl.format("duplicate {} '{}' (first at row {})", pl.lit(column), pl.col(column), first_row),
+    )

@@ -1,0 +1,59 @@
+"""Read one sheet of an .xlsx export as all-text records, keeping sheet row numbers.
+
+openpyxl gives each cell its own type, which the ledgers need: a 投运日期 column mixes real
+date cells, Excel serial numbers and typed-in text. Dates become ISO text and integral floats
+lose their `.0`, so the same date/number rules apply as to CSV sources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import polars as pl
+
+from assets.ingest.outcome import FileRejected
+
+
+def _cell_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFrame, pl.Series]:
+    """Records of `sheet` as text, and their row numbers (header = row 0)."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        raise FileRejected(
+            file_name, f"unreadable xlsx ({type(error).__name__}: {error})"
+        ) from error
+    try:
+        if sheet not in book.sheetnames:
+            found = ", ".join(book.sheetnames)
+            raise FileRejected(file_name, f"sheet '{sheet}' not found (sheets: {found})")
+        rows = book[sheet].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise FileRejected(file_name, f"sheet '{sheet}' is empty")
+        headers = [_cell_text(h) or f"_blank_{i}" for i, h in enumerate(header)]
+        records, numbers = [], []
+        for number, row in enumerate(rows, start=1):
+            texts = [_cell_text(v) for v in row]
+            if all(t is None or not t.strip() for t in texts):
+                continue  # an empty sheet row is formatting, not a record
+            records.append((texts + [None] * len(headers))[: len(headers)])
+            numbers.append(number)
+    finally:
+        book.close()
+    frame = pl.DataFrame(records, schema={h: pl.String for h in headers}, orient="row")
+    return frame, pl.Series("_row_number", numbers, dtype=pl.Int64)

@@ -1,0 +1,196 @@
+"""Household travel survey files (sources.md §5): households, persons, trips per wave.
+
+Respondent ids (`hh_id`) are pseudonymised like plates. Cross-file rules (a person's household,
+a trip's person) compare pseudonyms, so plaintext ids never need to be held anywhere.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from assets.fleets.rules import first_occurrence
+from assets.ingest import row_rules as rr
+from assets.ingest.columns import Column
+from assets.ingest.file_ingest import SourceFormat
+from assets.surveys.times import clock_minutes_expr
+
+HOUSEHOLD_COLUMNS = [
+    Column("hh_id", "hh_id"),
+    Column("town_code", "town_code"),
+    Column("hh_size", "hh_size", required=False),
+    Column("cars", "cars", required=False),
+    Column("ebikes", "ebikes", required=False),
+    Column("hh_weight", "hh_weight"),
+]
+PERSON_COLUMNS = [
+    Column("hh_id", "hh_id"),
+    Column("person_no", "person_no"),
+    Column("age", "age", required=False),
+    Column("sex", "sex", required=False),
+    Column("occupation", "occupation", required=False),
+    Column("person_weight", "person_weight"),
+]
+TRIP_COLUMNS = [
+    Column("hh_id", "hh_id"),
+    Column("person_no", "person_no"),
+    Column("trip_no", "trip_no"),
+    Column("depart_time", "depart_time", required=False),
+    Column("arrive_time", "arrive_time", required=False),
+    Column("origin_town", "origin_town", required=False),
+    Column("dest_town", "dest_town", required=False),
+    Column("purpose", "purpose", required=False),
+    Column("main_mode", "main_mode"),
+    Column("distance_km", "distance_km", required=False),
+    Column("trip_weight", "trip_weight"),
+]
+
+
+def _ints(*names: str) -> list[pl.Expr]:
+    return [pl.col(n).cast(pl.Float64, strict=False).cast(pl.Int64, strict=False) for n in names]
+
+
+def _floats(*names: str) -> list[pl.Expr]:
+    return [pl.col(n).cast(pl.Float64, strict=False) for n in names]
+
+
+def survey_format(entity: str, wave_id: str) -> SourceFormat:
+    """The SourceFormat of households / persons / trips; wave_id comes from the folder name."""
+    wave = pl.lit(wave_id).alias("wave_id")
+    if entity == "households":
+        columns = HOUSEHOLD_COLUMNS
+        output = lambda f: f.select(  # noqa: E731
+            wave, "hh_id", "town_code", *_ints("hh_size", "cars", "ebikes"), *_floats("hh_weight")
+        )
+    elif entity == "persons":
+        columns = PERSON_COLUMNS
+        output = lambda f: f.select(  # noqa: E731
+            wave,
+            "hh_id",
+            *_ints("person_no", "age", "sex"),
+            "occupation",
+            *_floats("person_weight"),
+        )
+    else:
+        columns = TRIP_COLUMNS
+        output = lambda f: f.select(  # noqa: E731
+            wave,
+            "hh_id",
+            *_ints("person_no", "trip_no"),
+            "depart_time",
+            "arrive_time",
+            "origin_town",
+            "dest_town",
+            *_ints("purpose", "main_mode"),
+            *_floats("distance_km", "trip_weight"),
+        )
+    return SourceFormat(
+        source="surveys",
+        table=f"raw.survey_{entity}",
+        columns=columns,
+        identifiers={"hh_id": lambda e: e},
+        prepare=_prepare_trips if entity == "trips" else (lambda f: f),
+        output=output,
+    )
+
+
+def _prepare_trips(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        clock_minutes_expr(pl.col("depart_time")).alias("_depart_min"),
+        clock_minutes_expr(pl.col("arrive_time")).alias("_arrive_min"),
+    ).with_columns(
+        (pl.col("_arrive_min") - pl.col("_depart_min")).alias("_duration_min"),
+    )
+
+
+def household_rules(codes: dict) -> list[rr.RowRule]:
+    return [
+        rr.required("hh_id"),
+        first_occurrence("hh_id"),
+        rr.required("town_code"),
+        rr.in_code_table("town_code", codes["town"], "town"),
+        rr.number_in_range("hh_size", 1, None, integer=True),
+        rr.number_in_range("cars", 0, None, integer=True),
+        rr.number_in_range("ebikes", 0, None, integer=True),
+        rr.required("hh_weight"),
+        rr.number_in_range("hh_weight", 0, None, exclusive_low=True),
+    ]
+
+
+def belongs_to(column: str, hashed_keys: pl.Expr, known: pl.Series, what: str) -> rr.RowRule:
+    return rr.RowRule(
+        column,
+        ~hashed_keys.is_in(known.implode()),
+        pl.lit(f"orphan: no {what} with this id in the wave"),
+    )
+
+
+def person_rules(codes: dict, hashed_hh: pl.Expr, households: pl.Series) -> list[rr.RowRule]:
+    return [
+        rr.required("hh_id"),
+        rr.required("person_no"),
+        rr.number_in_range("person_no", 1, None, integer=True),
+        belongs_to("hh_id", hashed_hh, households, "household"),
+        first_occurrence("_person_key"),
+        rr.number_in_range("age", 0, 120, integer=True),
+        rr.in_code_table("sex", ["1", "2"], "sex"),
+        rr.required("person_weight"),
+        rr.number_in_range("person_weight", 0, None, exclusive_low=True),
+    ]
+
+
+def trip_rules(
+    codes: dict, hashed_hh: pl.Expr, households: pl.Series, persons: pl.Series
+) -> list[rr.RowRule]:
+    person_key = pl.concat_str([hashed_hh, pl.col("_person_no_int")], separator="/")
+    max_speed = pl.col("main_mode").replace_strict(
+        codes["travel_mode_max_speed"], default=None, return_dtype=pl.Float64
+    )
+    distance = pl.col("distance_km").cast(pl.Float64, strict=False)
+    return [
+        rr.required("hh_id"),
+        rr.required("person_no"),
+        rr.required("trip_no"),
+        rr.number_in_range("trip_no", 1, None, integer=True),
+        belongs_to("hh_id", hashed_hh, households, "household"),
+        belongs_to("person_no", person_key, persons, "person"),
+        first_occurrence("_trip_key"),
+        rr.required("main_mode"),
+        rr.in_code_table("main_mode", codes["travel_mode"], "travel_mode"),
+        rr.in_code_table("purpose", codes["trip_purpose"], "trip_purpose"),
+        rr.required("trip_weight"),
+        rr.number_in_range("trip_weight", 0, None, exclusive_low=True),
+        rr.number_in_range("distance_km", 0, None),
+        _clock("depart_time", "_depart_min"),
+        _clock("arrive_time", "_arrive_min"),
+        rr.RowRule(
+            "arrive_time",
+            pl.col("_duration_min") < 0,
+            pl.format(
+                "arrival {} before departure {} (a trip past midnight writes its arrival "
+                "past 24:00, e.g. 24:35)",
+                pl.col("arrive_time"),
+                pl.col("depart_time"),
+            ),
+        ),
+        rr.RowRule(
+            "distance_km",
+            max_speed.is_not_null()
+            & pl.col("_duration_min").is_not_null()
+            & (distance * 60 > max_speed * pl.col("_duration_min")),
+            pl.format(
+                "impossible speed for mode {}: {} km in {} min (limit {} km/h)",
+                pl.col("main_mode"),
+                distance,
+                pl.col("_duration_min"),
+                max_speed,
+            ),
+        ),
+    ]
+
+
+def _clock(column: str, minutes: str) -> rr.RowRule:
+    return rr.RowRule(
+        column,
+        pl.col(column).is_not_null() & pl.col(minutes).is_null(),
+        pl.format("time must be HH:MM, got '{}'", pl.col(column)),
+    )

@@ -1,0 +1,65 @@
+-- Vehicle records of the newest accepted registrations file, renamed and typed.
+-- grain: one row per vehicle record of the newest accepted registrations file
+-- key: source_row_number
+-- why: the newest accepted full ledger is the truth for all history (sources.md §1); older and
+--   rejected files stay in raw.registrations for audit only. A file's state is its latest
+--   audit row; ties on file_date go to the larger file_name.
+
+with
+
+source_files as (
+    select * from audit.source_files
+),
+
+registrations as (
+    select * from raw.registrations
+),
+
+file_states as (
+    select
+        file_name,
+        sha256,
+        file_date,
+        status
+    from source_files
+    where source = 'registrations'
+    qualify row_number() over (
+        partition by file_name order by loaded_at desc, run_id desc
+    ) = 1
+),
+
+newest_accepted_file as (
+    select
+        file_name,
+        sha256,
+        file_date
+    from file_states
+    where status = 'accepted'
+    order by file_date desc, file_name desc
+    limit 1
+),
+
+final as (
+    select
+        registrations._row_number as source_row_number,
+        registrations.plate_pseudonym,
+        registrations.plate_type as plate_type_code,
+        registrations.vin_pseudonym,
+        registrations.vehicle_type as vehicle_type_code,
+        registrations.usage as usage_code,
+        registrations.fuel as fuel_codes,
+        registrations.first_registered_on,
+        registrations.status as status_codes,
+        registrations.status_changed_on,
+        registrations.owner,
+        registrations.admin_code,
+        registrations._source_file as source_file,
+        newest_accepted_file.file_date
+    from registrations
+    inner join newest_accepted_file
+        on
+            registrations._source_file = newest_accepted_file.file_name
+            and registrations._source_sha256 = newest_accepted_file.sha256
+)
+
+select * from final

@@ -1,0 +1,53 @@
+-- Trips of every survey wave, from each wave's accepted trips file.
+-- grain: one row per trip per wave
+-- key: wave_id, hh_id, person_no, trip_no
+-- why: survey indicators use all loaded trips of all waves (indicators.md). Codes become text
+--   to join reference.* codes; trip_weight becomes an exact decimal so that shares compare
+--   exactly with targets. A file's state is its latest audit row.
+
+with
+
+source_files as (
+    select * from audit.source_files
+),
+
+trips as (
+    select * from raw.survey_trips
+),
+
+file_states as (
+    select
+        file_name,
+        sha256,
+        status
+    from source_files
+    where source = 'surveys'
+    qualify row_number() over (
+        partition by file_name order by loaded_at desc, run_id desc
+    ) = 1
+),
+
+final as (
+    select
+        trips.wave_id,
+        trips.hh_id,
+        trips.person_no,
+        trips.trip_no,
+        trips.depart_time,
+        trips.arrive_time,
+        trips.origin_town as origin_town_code,
+        trips.dest_town as dest_town_code,
+        cast(trips.purpose as varchar) as purpose_code,
+        cast(trips.main_mode as varchar) as main_mode_code,
+        trips.distance_km,
+        cast(trips.trip_weight as decimal(38, 10)) as trip_weight,
+        trips._source_file as source_file
+    from trips
+    inner join file_states
+        on
+            trips._source_file = file_states.file_name
+            and trips._source_sha256 = file_states.sha256
+    where file_states.status = 'accepted'
+)
+
+select * from final

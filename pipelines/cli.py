@@ -1,0 +1,103 @@
+"""The `greentrack` command: run, generate, status, ui (interface.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines import project
+
+EXIT_USAGE = 2
+
+
+def _existing_dir(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"directory does not exist: {value}")
+    return path.resolve()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="greentrack", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="materialise everything, check, publish")
+    run.add_argument("--data-raw", type=_existing_dir)
+    run.add_argument("--warehouse-dir", type=Path)
+    run.add_argument("--dashboards-dir", type=Path)
+
+    generate = commands.add_parser("generate", help="write synthetic Taicang-like sources")
+    generate.add_argument("--out", type=Path, required=True)
+    generate.add_argument("--scale", type=float, default=1.0)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--defect-rate", type=float, default=0.01)
+
+    status = commands.add_parser("status", help="print the target-gap table of the warehouse")
+    status.add_argument("--warehouse-dir", type=Path)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI and daemon (dagster dev)")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", default="3000")
+    return parser
+
+
+def _apply_paths(args: argparse.Namespace) -> None:
+    """Flags win over environment variables; set before any path is resolved."""
+    for flag, var in (
+        ("data_raw", "GREENTRACK_DATA_RAW"),
+        ("warehouse_dir", "GREENTRACK_WAREHOUSE_DIR"),
+        ("dashboards_dir", "GREENTRACK_DASHBOARDS_DIR"),
+    ):
+        value = getattr(args, flag, None)
+        if value is not None:
+            os.environ[var] = str(Path(value).expanduser().resolve())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _apply_paths(args)
+    if args.command == "run":
+        if not project.data_raw_dir().is_dir():
+            print(
+                f"greentrack run: data_raw directory {project.data_raw_dir()} does not exist",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        from pipelines.runner import run_pipeline
+
+        return run_pipeline()
+    if args.command == "generate":
+        from pipelines.generate import generate_all
+
+        if args.scale <= 0 or not 0 <= args.defect_rate < 0.5:
+            print(
+                "greentrack generate: --scale must be > 0 and --defect-rate in [0, 0.5)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        generate_all(args.out, scale=args.scale, seed=args.seed, defect_rate=args.defect_rate)
+        return 0
+    if args.command == "status":
+        from pipelines.status import print_status
+
+        return print_status()
+    if args.command == "ui":
+        command = [
+            "dagster",
+            "dev",
+            "-m",
+            "pipelines.definitions",
+            "-h",
+            args.host,
+            "-p",
+            args.port,
+        ]
+        return subprocess.call(command)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

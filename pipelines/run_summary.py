@@ -1,0 +1,77 @@
+"""What `greentrack run` and `greentrack status` print: per-source accounting and the gap table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.warehouse import table_exists
+
+SOURCE_SQL = """
+select source,
+       count(*) as files,
+       count(*) filter (where status = 'rejected') as rejected,
+       sum(rows_read) as rows_read,
+       sum(rows_loaded) as rows_loaded,
+       sum(rows_quarantined) as quarantined,
+       sum(warnings) as warnings,
+       round(sum(seconds), 2) as seconds
+from audit.source_files
+group by source
+order by source
+"""
+GAP_SQL = """
+select indicator_id, latest_period,
+       round(latest_value * 100, 1) as "latest %",
+       round(target_value * 100, 1) as "target %",
+       round(gap_pp, 1) as gap_pp,
+       status,
+       round(projected_at_deadline * 100, 1) as "projected %",
+       units_to_close, as_of
+from metrics.target_gap
+order by indicator_id
+"""
+
+
+def format_table(columns: list[str], rows: list[tuple]) -> str:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join([line, rule, *body])
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    result = con.execute(sql)
+    columns = [d[0] for d in result.description]
+    return format_table(columns, result.fetchall())
+
+
+def source_summary(con: duckdb.DuckDBPyConnection) -> str:
+    if not table_exists(con, "audit.source_files"):
+        return "(no audit.source_files)"
+    text = _query(con, SOURCE_SQL)
+    rejected = con.execute(
+        "select file_name, reason from audit.source_files where status = 'rejected' "
+        "order by file_name"
+    ).fetchall()
+    if rejected:
+        text += "\n\nRejected files:\n" + "\n".join(f"  {f}: {r}" for f, r in rejected)
+    return text
+
+
+def gap_table(con: duckdb.DuckDBPyConnection) -> str:
+    if not table_exists(con, "metrics.target_gap"):
+        return "(no metrics.target_gap in this warehouse)"
+    return _query(con, GAP_SQL)
+
+
+def rejected_files(path: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        if not table_exists(con, "audit.source_files"):
+            return []
+        return con.execute(
+            "select file_name, reason from audit.source_files where status = 'rejected'"
+        ).fetchall()

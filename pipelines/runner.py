@@ -1,0 +1,106 @@
+"""`greentrack run`: build every asset into a work file, check it, publish atomically.
+
+Exit codes (interface.md): 0 published and every file accepted; 3 published but some files
+were rejected; 1 nothing published (a blocking check failed or the run crashed; the
+published warehouse is untouched); 2 usage error (handled by the CLI).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from assets.publish.atomic import remove_stale_work
+from pipelines import project
+from pipelines.definitions import all_assets
+from pipelines.resources import warehouse_resource
+from pipelines.run_summary import gap_table, rejected_files, source_summary
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+LOCK_NAME = ".greentrack.lock"
+
+
+class RunLocked(RuntimeError):
+    pass
+
+
+@contextmanager
+def run_lock(warehouse_dir: Path):
+    """One run at a time per warehouse directory (the work file has one writer)."""
+    handle = open(warehouse_dir / LOCK_NAME, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        raise RunLocked(f"another greentrack run holds {warehouse_dir / LOCK_NAME}") from error
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "unknown error"
+            lines.append(f"asset step {event.step_key} failed: {message}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                key = evaluation.asset_key.to_user_string()
+                detail = evaluation.metadata.get("summary")
+                text = detail.value if detail is not None else ""
+                lines.append(f"blocking check {key}:{evaluation.check_name} failed {text}")
+    return lines
+
+
+def run_pipeline(out=sys.stdout, err=sys.stderr) -> int:
+    warehouse_dir = project.warehouse_dir()
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    published, work = project.published_warehouse_path(), project.work_warehouse_path()
+    started = time.perf_counter()
+    try:
+        with run_lock(warehouse_dir):
+            for path in remove_stale_work(work):
+                print(f"removed stale work file {path}", file=out)
+            result = dg.materialize(
+                all_assets(),
+                resources={"duckdb": warehouse_resource(str(work))},
+                raise_on_error=False,
+            )
+    except RunLocked as error:
+        print(f"greentrack run: {error}", file=err)
+        return EXIT_FAILED
+    seconds = time.perf_counter() - started
+    publish_done = any(
+        event.is_step_success and event.step_key.startswith("published")
+        for event in result.all_events
+    )
+    if not result.success or not publish_done:
+        print(
+            "greentrack run FAILED: nothing was published; the published warehouse is untouched.",
+            file=err,
+        )
+        for line in _failure_lines(result) or ["(no step failure recorded)"]:
+            print(f"  {line}", file=err)
+        if work.exists():
+            with duckdb.connect(str(work), read_only=True) as con:
+                print(source_summary(con), file=err)
+        return EXIT_FAILED
+    with duckdb.connect(str(published), read_only=True) as con:
+        print(f"\nPublished {published} in {seconds:.1f} s\n", file=out)
+        print("Sources\n" + source_summary(con), file=out)
+        print("\nTarget gap\n" + gap_table(con), file=out)
+    if rejected_files(published):
+        print("\nSome files were rejected (see above); exit 3.", file=out)
+        return EXIT_REJECTED
+    return EXIT_OK

@@ -1,0 +1,18 @@
+"""The nightly run: 02:00 Asia/Shanghai, the whole graph, ending in publication."""
+
+import dagster as dg
+
+nightly_job = dg.define_asset_job(
+    "nightly_refresh",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every source, rebuild every model, run every check, publish.",
+)
+
+nightly_schedule = dg.ScheduleDefinition(
+    name="nightly_0200_asia_shanghai",
+    job=nightly_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night at 02:00 China Standard Time, before the bureau's morning.",
+)
