@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.fleets.rules import first_occurrence, known_powertrain, not_before
+from assets.fleets.rules import known_powertrain, not_before
 from assets.ingest import row_rules as rr
 from assets.ingest.columns import Column
 from assets.ingest.dates import parse_date_expr
@@ -70,7 +70,7 @@ def bus_format() -> SourceFormat:
 def bus_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:
     return [
         rr.required("fleet_no"),
-        first_occurrence("fleet_no"),
+        rr.first_occurrence("fleet_no"),
         rr.required("plate"),
         rr.number_in_range("length_m", 5, 18),
         rr.number_in_range("seats", 0, None, integer=True),

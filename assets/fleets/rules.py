@@ -25,13 +25,3 @@ def not_before(column: str, earlier: str) -> rr.RowRule:
             "{} {} precedes {} {}", pl.lit(column), later_date, pl.lit(earlier), earlier_date
         ),
     )
-
-
-def first_occurrence(column: str) -> rr.RowRule:
-    """Keys must be unique within the file: the first row keeps the key, later ones go."""
-    first_row = pl.col("_row_number").min().over(column)
-    return rr.RowRule(
-        column,
-        pl.col(column).is_not_null() & (pl.col("_row_number") != first_row),
-        pl.format("duplicate {} '{}' (first at row {})", pl.lit(column), pl.col(column), first_row),
-    )

@@ -72,6 +72,23 @@ def number_in_range(column, low=None, high=None, integer=False, exclusive_low=Fa
     return RowRule(column, pl.col(column).is_not_null() & bad, pl.format(text, pl.col(column)))
 
 
+def first_occurrence(column: str, report_as: str | None = None, key_text: str | None = None):
+    """Keys must be unique within the file: the first row keeps the key, later ones go.
+
+    `key_text` replaces the value in the reason for keys that hold respondent ids, which must
+    never appear in plaintext in the warehouse.
+    """
+    first_row = pl.col("_row_number").min().over(column)
+    shown = pl.lit(key_text) if key_text else pl.format("'{}'", pl.col(column))
+    return RowRule(
+        report_as or column,
+        pl.col(column).is_not_null() & (pl.col("_row_number") != first_row),
+        pl.format(
+            "duplicate {} {} (first at row {})", pl.lit(report_as or column), shown, first_row
+        ),
+    )
+
+
 def apply_rules(frame: pl.DataFrame, rules: list[RowRule]) -> pl.DataFrame:
     """Add `_failed_column` and `_failed_reason` (null for rows that pass every rule)."""
     if not rules:

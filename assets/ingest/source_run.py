@@ -83,7 +83,7 @@ def run_source_ingest(
             context.log.error(f"[{source}] file rejected: {outcome.reason}")
     with duckdb.get_connection() as con:
         counts = write_outcomes(
-            con, source, outcomes, empty_tables(codes, key), context.run_id, loaded_at
+            con, source, outcomes, empty_tables(codes, key), context.run.run_id, loaded_at
         )
         previews = {table: preview_markdown(con, table) for table in counts}
     metadata = summary_metadata(outcomes)

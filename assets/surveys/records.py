@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.fleets.rules import first_occurrence
 from assets.ingest import row_rules as rr
 from assets.ingest.columns import Column
 from assets.ingest.file_ingest import SourceFormat
@@ -105,7 +104,7 @@ def _prepare_trips(frame: pl.DataFrame) -> pl.DataFrame:
 def household_rules(codes: dict) -> list[rr.RowRule]:
     return [
         rr.required("hh_id"),
-        first_occurrence("hh_id"),
+        rr.first_occurrence("hh_id", key_text="hh_id"),
         rr.required("town_code"),
         rr.in_code_table("town_code", codes["town"], "town"),
         rr.number_in_range("hh_size", 1, None, integer=True),
@@ -130,7 +129,7 @@ def person_rules(codes: dict, hashed_hh: pl.Expr, households: pl.Series) -> list
         rr.required("person_no"),
         rr.number_in_range("person_no", 1, None, integer=True),
         belongs_to("hh_id", hashed_hh, households, "household"),
-        first_occurrence("_person_key"),
+        rr.first_occurrence("_person_key", "person_no", "(hh_id, person_no)"),
         rr.number_in_range("age", 0, 120, integer=True),
         rr.in_code_table("sex", ["1", "2"], "sex"),
         rr.required("person_weight"),
@@ -153,7 +152,7 @@ def trip_rules(
         rr.number_in_range("trip_no", 1, None, integer=True),
         belongs_to("hh_id", hashed_hh, households, "household"),
         belongs_to("person_no", person_key, persons, "person"),
-        first_occurrence("_trip_key"),
+        rr.first_occurrence("_trip_key", "trip_no", "(hh_id, person_no, trip_no)"),
         rr.required("main_mode"),
         rr.in_code_table("main_mode", codes["travel_mode"], "travel_mode"),
         rr.in_code_table("purpose", codes["trip_purpose"], "trip_purpose"),

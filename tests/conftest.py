@@ -1,0 +1,36 @@
+"""Shared fixtures: a private data_raw / warehouse / site per test, and a materialise helper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = REPO_ROOT.parent / "shared"
+TEST_KEY = "test-key-for-greentrack"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every greentrack path at a temp dir; returns the root (data_raw/ inside it)."""
+    (tmp_path / "data_raw").mkdir()
+    monkeypatch.setenv("GREENTRACK_DATA_RAW", str(tmp_path / "data_raw"))
+    monkeypatch.setenv("GREENTRACK_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("GREENTRACK_DASHBOARDS_DIR", str(tmp_path / "site"))
+    monkeypatch.setenv("GREENTRACK_PSEUDONYM_KEY", TEST_KEY)
+    return tmp_path
+
+
+def materialise(assets: list, database: Path) -> duckdb.DuckDBPyConnection:
+    """Materialise `assets` into `database` in-process; returns a read connection to it."""
+    result = dg.materialize(assets, resources={"duckdb": DuckDBResource(database=str(database))})
+    assert result.success
+    return duckdb.connect(str(database), read_only=True)
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
