@@ -1,14 +1,16 @@
-"""The code location: assembles assets, checks, resources and schedules. Nothing else."""
+"""The code location: assembles assets, checks, resources, schedules and sensors. Nothing else."""
 
 import dagster as dg
 
 from assets.fleets.assets import raw_bus_fleet, raw_taxi_fleet
+from assets.operations.checks import freshness_checks
 from assets.publish.assets import build_publish_asset
 from assets.reference.assets import reference_tables
 from assets.registrations.assets import raw_registrations
 from assets.surveys.assets import raw_surveys
 from pipelines.resources import warehouse_resource
 from pipelines.schedules import nightly_job, nightly_schedule
+from pipelines.sensors import alert_on_run_failure, data_raw_changed
 
 WAREHOUSE_ASSETS = [
     reference_tables,
@@ -24,12 +26,18 @@ def all_assets() -> list[dg.AssetsDefinition]:
     return [*WAREHOUSE_ASSETS, build_publish_asset(upstream)]
 
 
+def all_asset_checks() -> list:
+    return [*freshness_checks()]
+
+
 def build_definitions(database: str | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=all_assets(),
+        asset_checks=all_asset_checks(),
         resources={"duckdb": warehouse_resource(database)},
         jobs=[nightly_job],
         schedules=[nightly_schedule],
+        sensors=[data_raw_changed, alert_on_run_failure],
         # DuckDB allows one writer: every asset runs in the run's own process, one at a time.
         executor=dg.in_process_executor,
     )

@@ -18,6 +18,7 @@ select source,
        sum(warnings) as warnings,
        round(sum(seconds), 2) as seconds
 from audit.source_files
+where is_current
 group by source
 order by source
 """
@@ -55,7 +56,7 @@ def source_summary(con: duckdb.DuckDBPyConnection) -> str:
     text = _query(con, SOURCE_SQL)
     rejected = con.execute(
         "select file_name, reason from audit.source_files where status = 'rejected' "
-        "order by file_name"
+        "and is_current order by file_name"
     ).fetchall()
     if rejected:
         text += "\n\nRejected files:\n" + "\n".join(f"  {f}: {r}" for f, r in rejected)
@@ -73,5 +74,6 @@ def rejected_files(path: Path) -> list[tuple[str, str]]:
         if not table_exists(con, "audit.source_files"):
             return []
         return con.execute(
-            "select file_name, reason from audit.source_files where status = 'rejected'"
+            "select file_name, reason from audit.source_files "
+            "where status = 'rejected' and is_current"
         ).fetchall()

@@ -7,6 +7,8 @@ published warehouse is untouched); 2 usage error (handled by the CLI).
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import fcntl
 import sys
 import time
@@ -18,8 +20,10 @@ import duckdb
 
 from assets.publish.atomic import remove_stale_work
 from pipelines import project
-from pipelines.definitions import all_assets
+from pipelines.alerts import send_failure_alert
+from pipelines.definitions import all_asset_checks, all_assets
 from pipelines.resources import warehouse_resource
+from pipelines.run_log import append_run
 from pipelines.run_summary import gap_table, rejected_files, source_summary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
@@ -51,8 +55,10 @@ def _failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause  # the user code's own exception, not Dagster's wrapper
             message = error.message.strip() if error else "unknown error"
-            lines.append(f"asset step {event.step_key} failed: {message}")
+            lines.append(f"asset {event.step_key} failed: {message}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
@@ -63,44 +69,90 @@ def _failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _prepare_warehouse_dir(warehouse_dir: Path) -> None:
+    try:
+        warehouse_dir.mkdir(parents=True, exist_ok=True)
+        probe = warehouse_dir / ".write-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except PermissionError as error:
+        raise OSError(
+            errno.EACCES, f"warehouse directory {warehouse_dir} is not writable"
+        ) from error
+
+
+def _fail(record: dict, lines: list[str], err) -> int:
+    print(
+        "greentrack run FAILED: nothing was published; the published warehouse is untouched.",
+        file=err,
+    )
+    for line in lines:
+        print(f"  {line}", file=err)
+    record.update(
+        status="failed",
+        exit_code=EXIT_FAILED,
+        published=False,
+        ended_at=_now(),
+        message="; ".join(lines)[:4000],
+    )
+    try:
+        append_run(record)
+        send_failure_alert(record)
+    except OSError as error:
+        print(f"  (could not record the failure: {error})", file=err)
+    return EXIT_FAILED
+
+
 def run_pipeline(out=sys.stdout, err=sys.stderr) -> int:
     warehouse_dir = project.warehouse_dir()
-    warehouse_dir.mkdir(parents=True, exist_ok=True)
     published, work = project.published_warehouse_path(), project.work_warehouse_path()
+    record = {"run_id": None, "started_at": _now(), "published": False}
     started = time.perf_counter()
     try:
+        _prepare_warehouse_dir(warehouse_dir)
         with run_lock(warehouse_dir):
             for path in remove_stale_work(work):
                 print(f"removed stale work file {path}", file=out)
             result = dg.materialize(
-                all_assets(),
+                [*all_assets(), *all_asset_checks()],
                 resources={"duckdb": warehouse_resource(str(work))},
                 raise_on_error=False,
             )
     except RunLocked as error:
         print(f"greentrack run: {error}", file=err)
         return EXIT_FAILED
+    except OSError as error:
+        reason = "disk full" if error.errno == errno.ENOSPC else error.strerror or str(error)
+        return _fail(record, [f"{reason}: {error}"], err)
+    record["run_id"] = result.run_id
     seconds = time.perf_counter() - started
     publish_done = any(
         event.is_step_success and event.step_key.startswith("published")
         for event in result.all_events
     )
     if not result.success or not publish_done:
-        print(
-            "greentrack run FAILED: nothing was published; the published warehouse is untouched.",
-            file=err,
-        )
-        for line in _failure_lines(result) or ["(no step failure recorded)"]:
-            print(f"  {line}", file=err)
+        lines = _failure_lines(result) or ["no step failure recorded, but nothing was published"]
         if work.exists():
             with duckdb.connect(str(work), read_only=True) as con:
                 print(source_summary(con), file=err)
-        return EXIT_FAILED
+        return _fail(record, lines, err)
     with duckdb.connect(str(published), read_only=True) as con:
+        metric_hash = con.execute(
+            "select metric_hash from audit.runs where run_id = ?", [result.run_id]
+        ).fetchone()[0]
         print(f"\nPublished {published} in {seconds:.1f} s\n", file=out)
         print("Sources\n" + source_summary(con), file=out)
         print("\nTarget gap\n" + gap_table(con), file=out)
-    if rejected_files(published):
+    rejected = rejected_files(published)
+    code = EXIT_REJECTED if rejected else EXIT_OK
+    record.update(
+        status="published", exit_code=code, published=True, ended_at=_now(), metric_hash=metric_hash
+    )
+    append_run(record)
+    if rejected:
         print("\nSome files were rejected (see above); exit 3.", file=out)
-        return EXIT_REJECTED
-    return EXIT_OK
+    return code

@@ -7,6 +7,8 @@ and what the empty raw tables look like; this module does the rest the same way 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,12 +24,27 @@ from assets.ingest.row_rules import RowRule
 from assets.ingest.store import ensure_ledgers, summary_metadata, write_outcomes
 from assets.ingest.text_files import read_csv_text
 from pipelines import project
+from pipelines.faults import pause_point
 from pipelines.warehouse import preview_markdown
+
+log = logging.getLogger(__name__)
 
 
 def discover(data_raw: Path, folder: str, pattern: str) -> list[Path]:
-    """Source files in name order (file dates sort with names)."""
-    return sorted((data_raw / folder).glob(pattern))
+    """Source files in name order (file dates sort with names), each content once.
+
+    A file dropped again under another name (same sha256) is not ingested twice: the copy
+    with the newest name is kept, since the name carries the export date.
+    """
+    paths = sorted((data_raw / folder).glob(pattern))
+    kept: dict[str, Path] = {}
+    for path in reversed(paths):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in kept:
+            log.warning("%s has the same content as %s: not ingested twice", path, kept[digest])
+            continue
+        kept[digest] = path
+    return sorted(kept.values())
 
 
 def relative_name(path: Path, data_raw: Path) -> str:
@@ -78,6 +95,7 @@ def run_source_ingest(
         ensure_ledgers(con)
         codes = load_code_sets(con)
     outcomes = ingest_files(data_raw, codes, key, loaded_at)
+    pause_point("ingest")
     for outcome in outcomes:
         if outcome.status == "rejected":
             context.log.error(f"[{source}] file rejected: {outcome.reason}")

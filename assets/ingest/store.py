@@ -18,7 +18,8 @@ AUDIT_DDL = """
 create table if not exists audit.source_files (
     run_id varchar, source varchar, file_name varchar, sha256 varchar, file_date date,
     encoding varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
-    status varchar, reason varchar, warnings bigint, seconds double, loaded_at timestamp
+    status varchar, reason varchar, warnings bigint, seconds double, loaded_at timestamp,
+    is_current boolean
 )
 """
 QUARANTINE_DDL = """
@@ -56,7 +57,7 @@ def write_outcomes(
         quarantine = outcome.quarantine.with_columns(pl.lit(run_id).alias("run_id"))
         append_rows(con, "quality.quarantine", quarantine)
     audit = pl.DataFrame(
-        [o.audit_row(run_id, loaded_at) for o in outcomes],
+        [o.audit_row(run_id, loaded_at) | {"is_current": True} for o in outcomes],
         schema_overrides={"file_date": pl.Date, "reason": pl.String, "encoding": pl.String},
     )
     append_rows(con, "audit.source_files", audit)

@@ -1,0 +1,139 @@
+"""What a newly published warehouse carries over from the one it replaces.
+
+Each run builds its tables from scratch, so the history that makes the warehouse auditable is
+copied forward at publication: earlier versions of every source file (`audit.source_files`),
+the indicator values as published by every earlier run (`audit.indicator_values_history`),
+and the run records (`audit.runs`), with a content hash of each `metrics.*` table so that two
+runs on the same inputs can be shown to agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.run_log import read_runs
+from pipelines.warehouse import replace_table, table_exists
+
+RUNS_SCHEMA = {
+    "run_id": pl.String,
+    "started_at": pl.Datetime("us"),
+    "ended_at": pl.Datetime("us"),
+    "status": pl.String,
+    "exit_code": pl.Int64,
+    "published": pl.Boolean,
+    "files_used": pl.String,
+    "metric_hash": pl.String,
+    "message": pl.String,
+}
+
+
+def metric_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """md5 over each metrics table's rows in a canonical order; independent of row order."""
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'metrics' "
+            "order by table_name"
+        ).fetchall()
+    ]
+    hashes = {}
+    for table in tables:
+        row = con.execute(
+            f"select md5(coalesce(string_agg(r, chr(10) order by r), '')) "
+            f"from (select cast(t as varchar) as r from metrics.{table} as t)"
+        ).fetchone()
+        hashes[table] = row[0]
+    return hashes
+
+
+def combined_hash(hashes: dict[str, str], con: duckdb.DuckDBPyConnection) -> str:
+    text = json.dumps(hashes, sort_keys=True)
+    return con.execute("select md5(?)", [text]).fetchone()[0]
+
+
+def carry_forward(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -> None:
+    """Copy earlier audit rows and indicator snapshots from the previously published file."""
+    if table_exists(con, "metrics.indicator_values"):
+        con.execute(
+            "create table if not exists audit.indicator_values_history as "
+            "select ?::varchar as run_id, * from metrics.indicator_values limit 0",
+            [run_id],
+        )
+        con.execute(
+            "insert into audit.indicator_values_history "
+            "select ?::varchar as run_id, * from metrics.indicator_values",
+            [run_id],
+        )
+    if not previous.exists():
+        return
+    con.execute(f"attach '{previous}' as previous (read_only)")
+    try:
+        if _attached_table_exists(con, "previous", "audit", "source_files"):
+            # Earlier versions of files (same name, other content, or files since removed)
+            # stay on record; a version seen again in this run is not duplicated. Columns are
+            # matched by name, so a warehouse published by an older release still carries over.
+            shared = _shared_columns(con, "source_files") - {"is_current"}
+            names = ", ".join(f'"{c}"' for c in sorted(shared))
+            con.execute(
+                f"insert into audit.source_files ({names}, is_current) "
+                f"select {names}, false from previous.audit.source_files p "
+                "where not exists (select 1 from audit.source_files c "
+                "where c.file_name = p.file_name and c.sha256 is not distinct from p.sha256)"
+            )
+        if _attached_table_exists(con, "previous", "audit", "indicator_values_history"):
+            con.execute(
+                "insert into audit.indicator_values_history by name "
+                "select * from previous.audit.indicator_values_history where run_id <> ?",
+                [run_id],
+            )
+    finally:
+        con.execute("detach previous")
+
+
+def _shared_columns(con, table: str) -> set[str]:
+    def columns(catalog: str) -> set[str]:
+        return {
+            row[0]
+            for row in con.execute(
+                "select column_name from duckdb_columns() where database_name = ? "
+                "and schema_name = 'audit' and table_name = ?",
+                [catalog, table],
+            ).fetchall()
+        }
+
+    current = con.execute("select current_database()").fetchone()[0]
+    return columns(current) & columns("previous")
+
+
+def _attached_table_exists(con, catalog: str, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? "
+        "and table_name = ?",
+        [catalog, schema, table],
+    ).fetchone()
+    return bool(row[0])
+
+
+def write_runs(con: duckdb.DuckDBPyConnection, current: dict) -> None:
+    """audit.runs = every run in the run log, plus this one (published, by definition)."""
+    records = [r for r in read_runs() if r.get("run_id") != current["run_id"]] + [current]
+    frame = pl.DataFrame(
+        [{k: _cell(r.get(k), dtype) for k, dtype in RUNS_SCHEMA.items()} for r in records],
+        schema=RUNS_SCHEMA,
+    )
+    replace_table(con, "audit.runs", frame)
+
+
+def _cell(value, dtype):
+    if value is None:
+        return None
+    if dtype == pl.Datetime("us") and isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    if dtype == pl.String and not isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
