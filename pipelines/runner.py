@@ -107,7 +107,8 @@ def _fail(record: dict, lines: list[str], err) -> int:
     return EXIT_FAILED
 
 
-def run_pipeline(out=sys.stdout, err=sys.stderr) -> int:
+def run_pipeline(out=None, err=None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     warehouse_dir = project.warehouse_dir()
     published, work = project.published_warehouse_path(), project.work_warehouse_path()
     record = {"run_id": None, "started_at": _now(), "published": False}
@@ -140,6 +141,7 @@ def run_pipeline(out=sys.stdout, err=sys.stderr) -> int:
             with duckdb.connect(str(work), read_only=True) as con:
                 print(source_summary(con), file=err)
         return _fail(record, lines, err)
+    remove_stale_work(work)  # nothing may write the work file after publication; belt and braces
     with duckdb.connect(str(published), read_only=True) as con:
         metric_hash = con.execute(
             "select metric_hash from audit.runs where run_id = ?", [result.run_id]

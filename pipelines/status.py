@@ -10,7 +10,8 @@ from pipelines import project
 from pipelines.run_summary import gap_table, source_summary
 
 
-def print_status(out=sys.stdout, err=sys.stderr) -> int:
+def print_status(out=None, err=None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     path = project.published_warehouse_path()
     if not path.exists():
         print(

@@ -64,3 +64,39 @@ def good_buses(count: int, start: int = 900) -> list[list]:
         ]
         for i in range(count)
     ]
+
+
+SURVEY_HH = "hh_id,town_code,hh_size,cars,ebikes,hh_weight"
+SURVEY_PERSONS = "hh_id,person_no,age,sex,occupation,person_weight"
+SURVEY_TRIPS = (
+    "hh_id,person_no,trip_no,depart_time,arrive_time,origin_town,dest_town,purpose,"
+    "main_mode,distance_km,trip_weight"
+)
+
+
+def write_clean_sources(data_raw: Path) -> None:
+    """A small, fully valid drop of every non-GTFS source: a run on it exits 0."""
+    write_csv(
+        data_raw / "registrations" / "registrations_20251031.csv",
+        REGISTRATION_HEADER,
+        good_registrations(20),
+    )
+    write_bus_ledger(data_raw / "bus_fleet" / "bus_fleet_20251031.xlsx", good_buses(10))
+    write_csv(
+        data_raw / "taxi_fleet" / "taxi_fleet_20251031.csv",
+        TAXI_HEADER,
+        [f"太仓出租,苏E2{i:04d},巡游出租车,纯电动,市区,2021-03-05," for i in range(10)],
+        "utf-8-sig",
+    )
+    wave = data_raw / "surveys" / "2024"
+    write_csv(wave / "households.csv", SURVEY_HH, ["H1,320585100,2,1,1,100"], "utf-8")
+    write_csv(wave / "persons.csv", SURVEY_PERSONS, ["H1,1,40,1,w,100", "H1,2,38,2,w,100"], "utf-8")
+    write_csv(
+        wave / "trips.csv",
+        SURVEY_TRIPS,
+        [
+            "H1,1,1,08:00,08:30,320585100,320585100,1,4,5,100",
+            "H1,2,1,08:00,08:20,320585100,320585100,4,1,1,100",
+        ],
+        "utf-8",
+    )

@@ -19,7 +19,7 @@ def _freshness_check(source: str, asset_key: list[str]) -> dg.AssetChecksDefinit
     @dg.asset_check(
         asset=dg.AssetKey(asset_key),
         name=f"{source}_freshness",
-        blocking=False,
+        blocking=True,  # WARN never blocks; blocking=True makes publication wait for it
         description=f"Newest accepted {source} file is within its cadence "
         "(reference/source_cadence.yaml).",
     )

@@ -75,7 +75,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -
     try:
         if _attached_table_exists(con, "previous", "audit", "source_files"):
             # Earlier versions of files (same name, other content, or files since removed)
-            # stay on record; a version seen again in this run is not duplicated. Columns are
+            # stay on record; content seen again in this run (any name) is not recorded twice. Columns are
             # matched by name, so a warehouse published by an older release still carries over.
             shared = _shared_columns(con, "source_files") - {"is_current"}
             names = ", ".join(f'"{c}"' for c in sorted(shared))
@@ -83,7 +83,8 @@ def carry_forward(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -
                 f"insert into audit.source_files ({names}, is_current) "
                 f"select {names}, false from previous.audit.source_files p "
                 "where not exists (select 1 from audit.source_files c "
-                "where c.file_name = p.file_name and c.sha256 is not distinct from p.sha256)"
+                "where c.sha256 = p.sha256 or (c.file_name = p.file_name and c.sha256 is null "
+                "and p.sha256 is null))"
             )
         if _attached_table_exists(con, "previous", "audit", "indicator_values_history"):
             con.execute(

@@ -58,8 +58,12 @@ MAKEUP_WORKDAYS = (
 # time: BEV and plug-in hybrids bought 2015–2020 with subsidy, LNG/CNG/hybrids from 2012–2016).
 BUS_CLEAN_MIX_2020 = {"BEV": 0.38, "PHEV": 0.24, "LNG": 0.21, "CNG": 0.05, "HEV": 0.12}
 BUS_PURCHASE_YEARS_2020 = {  # in-service year range of each 2020 powertrain group
-    "DIESEL": (2012, 2016), "LNG": (2012, 2016), "CNG": (2012, 2015), "HEV": (2013, 2017),
-    "PHEV": (2015, 2018), "BEV": (2017, 2020),
+    "DIESEL": (2012, 2016),
+    "LNG": (2012, 2016),
+    "CNG": (2012, 2015),
+    "HEV": (2013, 2017),
+    "PHEV": (2015, 2018),
+    "BEV": (2017, 2020),
 }
 BUS_RETIRED_BEFORE_2020 = 0.55  # buses scrapped 2012–2020, per bus in the 2020 fleet
 BUS_LIFE_YEARS = (8.0, 10.5)  # city buses are scrapped after about 8–10 years
@@ -77,36 +81,130 @@ TAXI_LIFE_YEARS = (6.0, 8.0)  # Jiangsu rule: street-hail taxis scrapped at 8 ye
 TAXI_FIRST_FLEET_YEARS = {2009: 0.25, 2011: 0.15, 2013: 0.10, 2016: 0.20, 2017: 0.30}
 # Probability that a replacement street-hail taxi is new-energy, by year (policy push from
 # 2019; many drivers still chose 油气两用 until charging improved).
-TAXI_NEV_PROBABILITY = {2018: 0.05, 2019: 0.15, 2020: 0.30, 2021: 0.40, 2022: 0.50,
-                        2023: 0.58, 2024: 0.65, 2025: 0.72}
-RIDE_HAILING_ACTIVE = {2017: 150, 2018: 400, 2019: 700, 2020: 900, 2021: 1200, 2022: 1400,
-                       2023: 1600, 2024: 1800, 2025: 1900}
-RIDE_HAILING_NEV_PROBABILITY = {2017: 0.2, 2018: 0.3, 2019: 0.4, 2020: 0.55, 2021: 0.7,
-                                2022: 0.8, 2023: 0.85, 2024: 0.9, 2025: 0.92}
+TAXI_NEV_PROBABILITY = {
+    2018: 0.05,
+    2019: 0.15,
+    2020: 0.30,
+    2021: 0.40,
+    2022: 0.50,
+    2023: 0.58,
+    2024: 0.65,
+    2025: 0.72,
+}
+RIDE_HAILING_ACTIVE = {
+    2017: 150,
+    2018: 400,
+    2019: 700,
+    2020: 900,
+    2021: 1200,
+    2022: 1400,
+    2023: 1600,
+    2024: 1800,
+    2025: 1900,
+}
+RIDE_HAILING_NEV_PROBABILITY = {
+    2017: 0.2,
+    2018: 0.3,
+    2019: 0.4,
+    2020: 0.55,
+    2021: 0.7,
+    2022: 0.8,
+    2023: 0.85,
+    2024: 0.9,
+    2025: 0.92,
+}
 
 # --- Vehicle registrations (assumption: ~0.5 M records incl. deregistered at scale 1, i.e.
 # a stock near 0.37 M for 0.83 M residents, close to Suzhou's ~0.45 vehicles per resident) ---
 REGISTRATION_RECORDS = 500_000
 FIRST_REGISTRATION_YEAR = 1995
 # Relative new registrations per year 1995–2025 (growth to ~2012, then a plateau).
-NEW_REGISTRATIONS_BY_YEAR = (3, 3.5, 4, 4.5, 5, 6, 7.5, 9.5, 12, 14, 15, 17, 19, 21, 25, 28,
-                             29, 30, 31, 32, 32, 33, 33, 32, 31, 29, 31, 30, 31, 32, 32.5)
+NEW_REGISTRATIONS_BY_YEAR = (
+    3,
+    3.5,
+    4,
+    4.5,
+    5,
+    6,
+    7.5,
+    9.5,
+    12,
+    14,
+    15,
+    17,
+    19,
+    21,
+    25,
+    28,
+    29,
+    30,
+    31,
+    32,
+    32,
+    33,
+    33,
+    32,
+    31,
+    29,
+    31,
+    30,
+    31,
+    32,
+    32.5,
+)
 NEW_ENERGY_PLATES_FROM = date(2017, 12, 1)  # Suzhou issued green plates from late 2017
 # New-energy share of new private cars, by year (national retail trend, Jiangsu slightly below).
-PRIVATE_NEV_SHARE = {2014: 0.002, 2015: 0.005, 2016: 0.01, 2017: 0.02, 2018: 0.04, 2019: 0.05,
-                     2020: 0.07, 2021: 0.15, 2022: 0.26, 2023: 0.34, 2024: 0.45, 2025: 0.52}
+PRIVATE_NEV_SHARE = {
+    2014: 0.002,
+    2015: 0.005,
+    2016: 0.01,
+    2017: 0.02,
+    2018: 0.04,
+    2019: 0.05,
+    2020: 0.07,
+    2021: 0.15,
+    2022: 0.26,
+    2023: 0.34,
+    2024: 0.45,
+    2025: 0.52,
+}
 OTHER_PROVINCE_SHARE = 0.015  # vehicles of residents carrying 沪/浙/皖/鲁 plates
 TRANSFER_OUT_PER_YEAR = 0.012  # hazard of a vehicle being sold out of the city
 # Official / sanitation / postal vehicles first registered per year (scale 1) and the
 # probability that a new one is electric (procurement rules tightened from 2020).
 PUBLIC_UNIT_VEHICLES_PER_YEAR = {"official": 45, "sanitation": 30, "postal": 20}
 PUBLIC_UNIT_EV_PROBABILITY = {
-    "official": {2015: 0.05, 2017: 0.15, 2019: 0.3, 2020: 0.4, 2021: 0.5, 2022: 0.6,
-                 2023: 0.7, 2024: 0.78, 2025: 0.84},
-    "sanitation": {2017: 0.05, 2019: 0.15, 2020: 0.25, 2021: 0.35, 2022: 0.45, 2023: 0.55,
-                   2024: 0.62, 2025: 0.7},
-    "postal": {2017: 0.05, 2019: 0.2, 2020: 0.3, 2021: 0.45, 2022: 0.55, 2023: 0.65,
-               2024: 0.75, 2025: 0.82},
+    "official": {
+        2015: 0.05,
+        2017: 0.15,
+        2019: 0.3,
+        2020: 0.4,
+        2021: 0.5,
+        2022: 0.6,
+        2023: 0.7,
+        2024: 0.78,
+        2025: 0.84,
+    },
+    "sanitation": {
+        2017: 0.05,
+        2019: 0.15,
+        2020: 0.25,
+        2021: 0.35,
+        2022: 0.45,
+        2023: 0.55,
+        2024: 0.62,
+        2025: 0.7,
+    },
+    "postal": {
+        2017: 0.05,
+        2019: 0.2,
+        2020: 0.3,
+        2021: 0.45,
+        2022: 0.55,
+        2023: 0.65,
+        2024: 0.75,
+        2025: 0.82,
+    },
 }
 
 # --- Household travel survey (assumptions: a 0.75% household sample, ~6,000 households per

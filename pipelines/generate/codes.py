@@ -14,8 +14,17 @@ from pipelines.project import REFERENCE_DIR
 
 # Registration fuel letters (GA 24.9) implied by each powertrain; checked against fuel.csv.
 FUEL_BY_POWERTRAIN = {
-    "BEV": "C", "PHEV": "AC", "EREV": "AC", "FCEV": "C", "HEV": "O", "CNG": "E", "LNG": "E",
-    "LPG": "F", "BIFUEL": "AE", "DIESEL": "B", "PETROL": "A",
+    "BEV": "C",
+    "PHEV": "AC",
+    "EREV": "AC",
+    "FCEV": "C",
+    "HEV": "O",
+    "CNG": "E",
+    "LNG": "E",
+    "LPG": "F",
+    "BIFUEL": "AE",
+    "DIESEL": "B",
+    "PETROL": "A",
 }
 
 
@@ -38,6 +47,7 @@ class CodeTables:
     powertrain_labels: dict[str, tuple[str, ...]]  # powertrain -> spellings, first = usual
     energy_class: dict[str, str]  # label -> new_energy / clean_energy / conventional
     owner_units: dict[str, tuple[str, ...]]  # category -> exact unit names
+    owner_patterns: tuple[tuple[str, str], ...]  # (regular expression, category), in order
     usage: frozenset[str]
     fuel: frozenset[str]
     plate_type: frozenset[str]
@@ -72,6 +82,10 @@ def load_code_tables(reference_dir: Path = REFERENCE_DIR) -> CodeTables:
         powertrain_labels={k: tuple(v) for k, v in labels.items()},
         energy_class=energy,
         owner_units={k: tuple(v) for k, v in units.items()},
+        owner_patterns=tuple(
+            (r["pattern"], r["category"])
+            for r in sorted(_rows("owner_patterns", reference_dir), key=lambda r: int(r["code"]))
+        ),
         usage=codes("usage"),
         fuel=codes("fuel"),
         plate_type=codes("plate_type"),

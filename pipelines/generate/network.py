@@ -1,0 +1,173 @@
+"""The bus network behind every GTFS version: routes, their stops and weekday frequency.
+
+Routes keep their name, stops and agency across versions (a rider's `101` stays `101`); each
+version drops a few routes and adds a few. Frequencies of the first version are solved so that
+weekday bus-km, measured stop to stop as any reader of the feed would, match the 2020 figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from pipelines.generate import calibration as cal
+from pipelines.generate.codes import CodeTables
+
+KM_PER_DEGREE_LAT = 111.0
+SHANGHAI_DIRECTION = (31.38, 121.33)  # cross-border lines run toward Jiading, Shanghai
+AGENCIES = {
+    "TCGJ": cal.BUS_OPERATORS[0],
+    "TCCX": cal.BUS_OPERATORS[1],
+    "JDGJ": "上海嘉定公共交通有限公司",
+}
+# kind: (share of routes, agency, stop spacing km, speed km/h, relative frequency)
+KINDS = {
+    "urban": (0.51, "TCGJ", (0.45, 0.75), (15.0, 18.0), 1.0),
+    "town": (0.30, "TCGJ", (0.8, 1.3), (22.0, 26.0), 0.8),
+    "feeder": (0.15, "TCCX", (0.7, 1.1), (20.0, 24.0), 0.45),
+    "cross_border": (cal.CROSS_BORDER_ROUTE_SHARE, "JDGJ", (1.2, 2.0), (28.0, 32.0), 0.3),
+}
+ROADS = (
+    "人民路 上海路 太平路 县府街 郑和路 长春路 北京路 南京路 东仓路 常胜路 娄江路 新华路 朝阳路 "
+    "半泾路 弇山路 苏州路 沪太路 东亭路 洛阳路 宁波路 广州路 江南路 白云路 岳王路 陆渡路 浏太路"
+).split()
+STOP_SUFFIXES = ("站", "路口", "小区", "新村", "社区", "公交站", "中学", "医院")
+
+
+@dataclass
+class Route:
+    short_name: str
+    kind: str
+    agency_id: str
+    long_name: str
+    stop_ids: list[str]
+    stop_names: list[str]
+    lats: np.ndarray
+    lons: np.ndarray
+    speed_kmh: float
+    first_departure_min: int
+    last_departure_min: int
+    trips_per_direction: dict[date, int] = field(default_factory=dict)  # weekday, per version
+
+    @property
+    def length_km(self) -> float:
+        return float(segment_km(self.lats, self.lons).sum())
+
+
+def segment_km(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Haversine distances between consecutive points."""
+    lat1, lat2 = np.radians(lats[:-1]), np.radians(lats[1:])
+    dlat, dlon = lat2 - lat1, np.radians(lons[1:] - lons[:-1])
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
+
+
+def _offset(lat: float, lon: float, north_km: float, east_km: float) -> tuple[float, float]:
+    return (
+        lat + north_km / KM_PER_DEGREE_LAT,
+        lon + east_km / (KM_PER_DEGREE_LAT * np.cos(np.radians(lat))),
+    )
+
+
+class NetworkBuilder:
+    """Creates routes with unique names and stop ids; one instance per generated dataset."""
+
+    def __init__(self, rng: np.random.Generator, tables: CodeTables):
+        self.rng, self.tables = rng, tables
+        self.counters = {"urban": 100, "town": 200, "feeder": 0, "cross_border": 0}
+        self.stop_count = 0
+        rural = [t for t in tables.towns if t.code not in cal.URBAN_TOWNS]
+        urban = [t for t in tables.towns if t.code in cal.URBAN_TOWNS]
+        self.rural, self.urban = rural, urban
+
+    def _name(self, kind: str) -> str:
+        self.counters[kind] += 1
+        n = self.counters[kind]
+        if kind == "feeder":
+            return f"S{n}"
+        if kind == "cross_border":
+            return f"C{n}"
+        if kind == "urban" and n >= 200:  # large scales: urban routes continue at 1001
+            return str(n + 800)
+        if kind == "town" and n >= 300:
+            return str(n + 1700)
+        return str(n)
+
+    def _ends(self, kind: str):
+        rng = self.rng
+        pick = lambda towns: towns[rng.integers(len(towns))]  # noqa: E731
+        if kind == "urban":
+            a, b = pick(self.urban), pick(self.urban)
+            return (
+                a,
+                b,
+                _offset(a.lat, a.lon, *rng.normal(0, 1.8, 2)),
+                _offset(b.lat, b.lon, *rng.normal(0, 1.8, 2)),
+            )
+        if kind == "town":
+            a, b = pick(self.rural), pick(self.urban)
+            return (
+                a,
+                b,
+                _offset(a.lat, a.lon, *rng.normal(0, 0.8, 2)),
+                _offset(b.lat, b.lon, *rng.normal(0, 1.5, 2)),
+            )
+        if kind == "feeder":
+            a = pick(self.rural)
+            return (
+                a,
+                a,
+                _offset(a.lat, a.lon, *rng.normal(0, 2.2, 2)),
+                _offset(a.lat, a.lon, *rng.normal(0, 2.2, 2)),
+            )
+        a = pick(self.urban)
+        far = _offset(*SHANGHAI_DIRECTION, *rng.normal(0, 2.0, 2))
+        return a, None, _offset(a.lat, a.lon, *rng.normal(0, 1.0, 2)), far
+
+    def route(self, kind: str) -> Route:
+        rng = self.rng
+        for _ in range(50):  # resample endpoints that are too close for a bus route
+            town_a, town_b, start, end = self._ends(kind)
+            straight = float(
+                segment_km(np.array([start[0], end[0]]), np.array([start[1], end[1]]))[0]
+            )
+            if straight >= (3.0 if kind == "feeder" else 5.0):
+                break
+        _, agency, spacing, speed, _ = KINDS[kind]
+        # Polyline start → two bent waypoints → end; stops at regular arc-length steps.
+        t = np.array([0.0, 1 / 3, 2 / 3, 1.0])
+        lats = start[0] + t * (end[0] - start[0])
+        lons = start[1] + t * (end[1] - start[1])
+        bend = rng.normal(0, 0.12 * straight, 2) / KM_PER_DEGREE_LAT
+        lats[1:3] += bend * np.cos(np.radians(30))
+        lons[1:3] -= bend * np.sin(np.radians(30))
+        cumulative = np.r_[0.0, np.cumsum(segment_km(lats, lons))]
+        steps = rng.uniform(*spacing, int(cumulative[-1] / spacing[0]) + 2)
+        at = np.r_[0.0, np.cumsum(steps)]
+        at = np.r_[at[at < cumulative[-1] - spacing[0] / 2], cumulative[-1]]
+        stop_lats = np.interp(at, cumulative, lats) + rng.normal(0, 0.00018, at.size)
+        stop_lons = np.interp(at, cumulative, lons) + rng.normal(0, 0.00022, at.size)
+        names = [
+            f"{ROADS[rng.integers(len(ROADS))]}{STOP_SUFFIXES[rng.integers(len(STOP_SUFFIXES))]}"
+            for _ in range(at.size)
+        ]
+        names[0] = f"{town_a.label_zh}公交首末站"
+        names[-1] = f"{town_b.label_zh}公交首末站" if town_b else "嘉定北公交枢纽"
+        ids = [f"ST{self.stop_count + i:06d}" for i in range(at.size)]
+        self.stop_count += at.size
+        night = kind == "urban" and rng.random() < 0.15
+        return Route(
+            short_name=self._name(kind),
+            kind=kind,
+            agency_id=agency,
+            long_name=f"{names[0].removesuffix('公交首末站')}—{names[-1].removesuffix('公交首末站')}",
+            stop_ids=ids,
+            stop_names=names,
+            lats=np.round(stop_lats, 6),
+            lons=np.round(stop_lons, 6),
+            speed_kmh=float(rng.uniform(*speed)),
+            first_departure_min=int(rng.integers(330, 391)),
+            last_departure_min=int(rng.integers(1410, 1436) if night else rng.integers(1170, 1291)),
+        )
