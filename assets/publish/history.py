@@ -75,8 +75,9 @@ def carry_forward(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -
     try:
         if _attached_table_exists(con, "previous", "audit", "source_files"):
             # Earlier versions of files (same name, other content, or files since removed)
-            # stay on record; content seen again in this run (any name) is not recorded twice. Columns are
-            # matched by name, so a warehouse published by an older release still carries over.
+            # stay on record; content seen again in this run (any name) is not recorded
+            # twice. Columns are matched by name, so a warehouse published by an older
+            # release still carries over.
             shared = _shared_columns(con, "source_files") - {"is_current"}
             names = ", ".join(f'"{c}"' for c in sorted(shared))
             con.execute(
