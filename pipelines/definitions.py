@@ -8,6 +8,7 @@ from assets.publish.assets import build_publish_asset
 from assets.reference.assets import reference_tables
 from assets.registrations.assets import raw_registrations
 from assets.surveys.assets import raw_surveys
+from assets.warehouse.assets import sql_model_assets
 from pipelines.resources import warehouse_resource
 from pipelines.schedules import nightly_job, nightly_schedule
 from pipelines.sensors import alert_on_run_failure, data_raw_changed
@@ -18,6 +19,7 @@ WAREHOUSE_ASSETS = [
     raw_bus_fleet,
     raw_taxi_fleet,
     raw_surveys,
+    *sql_model_assets,
 ]
 
 

@@ -88,7 +88,7 @@ def test_a_reader_keeps_its_snapshot_during_a_run_and_sees_the_new_one_after(wor
         reader.wait()
 
 
-@pytest.mark.parametrize("point", ["ingest", "publish"])
+@pytest.mark.parametrize("point", ["ingest", "sql", "publish"])
 def test_sigkill_leaves_the_published_file_identical_and_the_next_run_recovers(
     workspace, published, point
 ):

@@ -1,9 +1,9 @@
 -- Buses of the newest accepted bus fleet ledger (车辆台账), renamed and typed.
 -- grain: one row per bus record of the newest accepted bus_fleet file
 -- key: source_row_number (fleet_no is unique within the file as well)
--- why: only the newest accepted ledger is used (indicators.md, fleet indicators); its file
---   date is the as_of of bus_clean_share. A file's state is its latest audit row; ties on
---   file_date go to the larger file_name.
+-- why: only the newest accepted ledger is used (indicators.md, fleet
+--   indicators); its file date is the as_of of bus_clean_share. A file's state
+--   is its latest audit row; ties on file_date go to the larger file_name.
 
 with
 

@@ -1,9 +1,10 @@
 -- Vehicle records of the newest accepted registrations file, renamed and typed.
 -- grain: one row per vehicle record of the newest accepted registrations file
 -- key: source_row_number
--- why: the newest accepted full ledger is the truth for all history (sources.md §1); older and
---   rejected files stay in raw.registrations for audit only. A file's state is its latest
---   audit row; ties on file_date go to the larger file_name.
+-- why: the newest accepted full ledger is the truth for all history (sources.md
+--   §1); older and rejected files stay in raw.registrations for audit only. A
+--   file's state is its latest audit row; ties on file_date go to the larger
+--   file_name.
 
 with
 

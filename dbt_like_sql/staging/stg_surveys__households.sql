@@ -1,8 +1,8 @@
 -- Households of every survey wave, from each wave's accepted households file.
 -- grain: one row per household per wave
 -- key: wave_id, hh_id
--- why: survey indicators use all waves (indicators.md); a wave's rejected file contributes
---   nothing. A file's state is its latest audit row.
+-- why: survey indicators use all waves (indicators.md); a wave's rejected file
+--   contributes nothing. A file's state is its latest audit row.
 
 with
 

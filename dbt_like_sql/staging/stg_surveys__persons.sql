@@ -1,8 +1,8 @@
 -- Persons of every survey wave, from each wave's accepted persons file.
 -- grain: one row per person per wave
 -- key: wave_id, hh_id, person_no
--- why: survey indicators use all waves (indicators.md); a wave's rejected file contributes
---   nothing. A file's state is its latest audit row.
+-- why: survey indicators use all waves (indicators.md); a wave's rejected file
+--   contributes nothing. A file's state is its latest audit row.
 
 with
 

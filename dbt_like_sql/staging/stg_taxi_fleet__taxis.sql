@@ -1,9 +1,10 @@
 -- Taxis of the newest accepted taxi register, renamed and typed.
 -- grain: one row per taxi record of the newest accepted taxi_fleet file
 -- key: source_row_number
--- why: only the newest accepted register is used (indicators.md, fleet indicators); its file
---   date is the as_of of urban_taxi_nev_share. A file's state is its latest audit row; ties on
---   file_date go to the larger file_name.
+-- why: only the newest accepted register is used (indicators.md, fleet
+--   indicators); its file date is the as_of of urban_taxi_nev_share. A file's
+--   state is its latest audit row; ties on file_date go to the larger
+--   file_name.
 
 with
 

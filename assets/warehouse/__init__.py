@@ -1,0 +1,1 @@
+"""Warehouse models: the SQL of dbt_like_sql/ as Dagster assets (see assets.py, sql_models.py)."""

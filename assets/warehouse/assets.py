@@ -1,0 +1,104 @@
+"""One Dagster asset per SQL model in dbt_like_sql/ (an asset factory).
+
+Each asset is keyed [schema, table], depends on the tables its SQL reads, runs
+`create or replace table <schema>.<table> as <select>` and then comments the table and its
+columns from the model's header, so the warehouse documents itself.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb as duckdb_client
+from dagster_duckdb import DuckDBResource
+from sqlglot import exp
+
+from assets.warehouse.sql_models import (
+    DOCUMENTED_SCHEMAS,
+    SqlModel,
+    SqlModelError,
+    discover_models,
+)
+from pipelines import project
+from pipelines.faults import pause_point
+from pipelines.warehouse import preview_markdown
+
+
+def _literal(text: str) -> str:
+    return exp.Literal.string(text).sql(dialect="duckdb")
+
+
+def table_columns(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where schema_name = ? and table_name = ? order by column_index",
+        [model.schema, model.name],
+    ).fetchall()
+
+
+def comment_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> None:
+    """COMMENT ON the table and every documented column; marts/metrics must document all."""
+    table_sql = exp.table_(model.name, db=model.schema).sql(dialect="duckdb")
+    con.execute(f"comment on table {table_sql} is {_literal(model.description)}")
+    columns = [name for name, _ in table_columns(con, model)]
+    if model.schema in DOCUMENTED_SCHEMAS:
+        undocumented = [name for name in columns if name not in model.column_docs]
+        stale = [name for name in model.column_docs if name not in columns]
+        if undocumented or stale:
+            raise SqlModelError(
+                f"{model.qualified_name}: the header's columns: block does not match the table "
+                f"(undocumented: {undocumented}, documented but absent: {stale})"
+            )
+    for name in columns:
+        if name in model.column_docs:
+            column_sql = exp.column(name, table=model.name, db=model.schema).sql("duckdb")
+            con.execute(f"comment on column {column_sql} is {_literal(model.column_docs[name])}")
+
+
+def build_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> int:
+    """Create or replace the model's table, comment it, and return its row count."""
+    con.execute(f"create schema if not exists {model.schema}")
+    con.execute(f"create or replace table {model.qualified_name} as\n{model.sql}")
+    comment_model(con, model)
+    (rows,) = con.execute(f"select count(*) from {model.qualified_name}").fetchone()
+    return int(rows)
+
+
+def sql_model_asset(model: SqlModel) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey([model.schema, model.name]),
+        deps=[dg.AssetKey(list(upstream)) for upstream in model.upstream()],
+        group_name=model.schema,
+        kinds={"duckdb", "sql"},
+        description=model.description,
+        code_version=model.code_version,
+        pool="warehouse",
+    )
+    def _sql_model(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        pause_point("sql")
+        with duckdb.get_connection() as con:
+            rows = build_model(con, model)
+            columns = table_columns(con, model)
+            preview = preview_markdown(con, model.qualified_name)
+        schema = dg.TableSchema(
+            columns=[
+                dg.TableColumn(name, data_type, description=model.column_docs.get(name))
+                for name, data_type in columns
+            ]
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(rows),
+                "dagster/column_schema": schema,
+                "preview": dg.MetadataValue.md(preview),
+                "sql_file": dg.MetadataValue.path(str(model.path)),
+            }
+        )
+
+    return _sql_model
+
+
+def build_sql_model_assets(models: list[SqlModel]) -> list[dg.AssetsDefinition]:
+    return [sql_model_asset(model) for model in models]
+
+
+sql_model_assets = build_sql_model_assets(discover_models(project.SQL_DIR))

@@ -1,0 +1,173 @@
+"""Discover the SQL models in dbt_like_sql/ and work out what each one reads (pure, no DuckDB).
+
+A model is one file `<layer>/<name>.sql` holding one `select`; its table is `<layer>.<name>`.
+Its dependencies are the schema-qualified tables it reads, found by parsing with sqlglot
+(dialect duckdb): CTE names are not dependencies. Its header comment (the leading `--` lines)
+is the description; a `columns:` block in the header documents the columns:
+
+    -- One line of what the model is.
+    -- grain: one row per ...
+    --   (a line indented by two more spaces continues the line above)
+    -- key: ...
+    -- why: ...
+    -- columns:
+    --   column_name: what it holds
+    --     (a deeper-indented line continues the column's description)
+"""
+
+from __future__ import annotations
+
+import graphlib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics")  # build order of the layers
+SOURCE_SCHEMAS = ("raw", "reference")  # written by ingest and reference assets
+IGNORED_SCHEMAS = ("audit", "quality")  # written by the same ingest assets as raw.*
+DOCUMENTED_SCHEMAS = ("marts", "metrics")  # every column must carry a comment
+
+
+class SqlModelError(ValueError):
+    """A model file that cannot be turned into an asset (bad SQL, reference, or cycle)."""
+
+
+@dataclass(frozen=True)
+class SqlModel:
+    schema: str
+    name: str
+    path: Path
+    sql: str
+    description: str
+    column_docs: dict[str, str] = field(default_factory=dict)
+    reads: tuple[str, ...] = ()  # schema-qualified tables, sorted
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def code_version(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()[:16]
+
+    def upstream(self) -> tuple[tuple[str, str], ...]:
+        """(schema, table) of every model or source this model depends on."""
+        return tuple(
+            tuple(table.split(".", 1))  # type: ignore[misc]
+            for table in self.reads
+            if table.split(".", 1)[0] not in IGNORED_SCHEMAS
+        )
+
+
+def parse_header(sql: str) -> tuple[str, dict[str, str]]:
+    """The leading comment as (description, {column: description})."""
+    header: list[str] = []
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        header.append(stripped[2:].removeprefix(" ").rstrip())
+    split = header.index("columns:") if "columns:" in header else len(header)
+    description: list[str] = []
+    for line in header[:split]:
+        if line.startswith("  ") and description:
+            description[-1] = f"{description[-1]} {line.strip()}"
+        else:
+            description.append(line.strip())
+    columns: dict[str, str] = {}
+    current = None
+    for line in header[split + 1 :]:
+        indent = len(line) - len(line.lstrip())
+        name, sep, text = line.strip().partition(":")
+        if indent <= 2 and sep and name.isidentifier():
+            current = name
+            columns[current] = text.strip()
+        elif current is not None and line.strip():
+            columns[current] = f"{columns[current]} {line.strip()}"
+    return "\n".join(description).strip(), columns
+
+
+def tables_read(sql: str, where: str = "<sql>") -> tuple[str, ...]:
+    """Schema-qualified tables a single select reads; CTE names are left out."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
+    except sqlglot.errors.ParseError as error:
+        raise SqlModelError(f"{where}: sqlglot cannot parse the model: {error}") from error
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise SqlModelError(f"{where}: a model must hold exactly one select statement")
+    tree = statements[0]
+    cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    reads = set()
+    for table in tree.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier):
+            continue  # table functions such as range(), generate_series()
+        if not table.db:
+            if table.name in cte_names:
+                continue
+            raise SqlModelError(
+                f"{where}: table {table.name!r} is neither a CTE nor schema-qualified "
+                "(write e.g. staging.stg_registrations__vehicles)"
+            )
+        reads.add(f"{table.db}.{table.name}")
+    return tuple(sorted(reads))
+
+
+def read_model(path: Path, schema: str) -> SqlModel:
+    sql = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
+    description, column_docs = parse_header(sql)
+    where = f"{schema}/{path.name}"
+    if not path.stem.isidentifier():
+        raise SqlModelError(f"{where}: a model file name must be a SQL identifier")
+    if not description:
+        raise SqlModelError(f"{where}: the model has no header comment (grain, key, why)")
+    return SqlModel(
+        schema=schema,
+        name=path.stem,
+        path=path,
+        sql=sql,
+        description=description,
+        column_docs=column_docs,
+        reads=tables_read(sql, where),
+    )
+
+
+def discover_models(sql_dir: Path) -> list[SqlModel]:
+    """Every model under sql_dir/<layer>/*.sql, checked and in dependency order."""
+    models = [
+        read_model(path, schema)
+        for schema in MODEL_SCHEMAS
+        for path in sorted((sql_dir / schema).glob("*.sql"))
+    ]
+    return build_order(models)
+
+
+def build_order(models: list[SqlModel]) -> list[SqlModel]:
+    """Models sorted so each comes after what it reads; unknown references and cycles raise."""
+    by_name = {model.qualified_name: model for model in models}
+    graph: dict[str, set[str]] = {}
+    for model in models:
+        graph[model.qualified_name] = set()
+        for schema, table in model.upstream():
+            qualified = f"{schema}.{table}"
+            if schema in SOURCE_SCHEMAS:
+                continue
+            if schema not in MODEL_SCHEMAS:
+                raise SqlModelError(
+                    f"{model.qualified_name} reads {qualified}: schema {schema!r} is neither a "
+                    f"model layer {MODEL_SCHEMAS} nor a source {SOURCE_SCHEMAS + IGNORED_SCHEMAS}"
+                )
+            if qualified not in by_name:
+                raise SqlModelError(
+                    f"{model.qualified_name} reads {qualified}, but there is no model "
+                    f"dbt_like_sql/{schema}/{table}.sql"
+                )
+            graph[model.qualified_name].add(qualified)
+    try:
+        order = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        cycle = " reads ".join(reversed(error.args[1]))
+        raise SqlModelError(f"SQL models read each other in a cycle: {cycle}") from error
+    return [by_name[name] for name in order]

@@ -1,0 +1,241 @@
+"""Tiny hand-made warehouses for the SQL model tests.
+
+A `Warehouse` holds an in-memory (or file) DuckDB with the reference tables loaded from
+reference/ and empty raw.* / audit.source_files tables shaped as ingest writes them
+(docs/raw_tables.md). Tests drop in a few rows per file, build the models, and read results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+
+import duckdb
+import polars as pl
+
+from assets.reference.code_tables import CODE_TABLES, read_code_table, read_targets
+from assets.warehouse.assets import build_model
+from assets.warehouse.sql_models import discover_models
+from pipelines import project
+from pipelines.warehouse import append_rows, ensure_schemas, replace_table
+
+LINEAGE = (
+    "_source_file varchar, _source_sha256 varchar, _file_date date, _row_number bigint, "
+    "_loaded_at timestamp, _extra varchar"
+)
+RAW_TABLES = {
+    "registrations": "plate_pseudonym varchar, plate_type varchar, vin_pseudonym varchar, "
+    "vin_check_digit_ok boolean, vehicle_type varchar, usage varchar, fuel varchar, "
+    "first_registered_on date, status varchar, status_changed_on date, owner varchar, "
+    "admin_code varchar",
+    "bus_fleet": "fleet_no varchar, plate_pseudonym varchar, route varchar, length_m double, "
+    "seats integer, powertrain_label varchar, in_service_on date, retired_on date, "
+    "status varchar, operator varchar",
+    "taxi_fleet": "company varchar, plate_pseudonym varchar, taxi_kind varchar, "
+    "powertrain_label varchar, operating_area varchar, in_service_on date, exited_on date",
+    "survey_households": "wave_id varchar, hh_id varchar, town_code varchar, hh_size integer, "
+    "cars integer, ebikes integer, hh_weight double",
+    "survey_persons": "wave_id varchar, hh_id varchar, person_no integer, age integer, "
+    "sex integer, occupation varchar, person_weight double",
+    "survey_trips": "wave_id varchar, hh_id varchar, person_no integer, trip_no integer, "
+    "depart_time varchar, arrive_time varchar, origin_town varchar, dest_town varchar, "
+    "purpose integer, main_mode integer, distance_km double, trip_weight double",
+}
+AUDIT_SOURCE_FILES = (
+    "run_id varchar, source varchar, file_name varchar, sha256 varchar, file_date date, "
+    "encoding varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint, "
+    "status varchar, reason varchar, warnings bigint, loaded_at timestamp"
+)
+DEFAULTS = {
+    "registrations": {
+        "plate_type": "02",
+        "vehicle_type": "K33",
+        "usage": "A",
+        "fuel": "A",
+        "first_registered_on": dt.date(2024, 3, 1),
+        "status": "A",
+        "status_changed_on": None,
+        "owner": "个人",
+        "admin_code": "320585101",
+    },
+    "bus_fleet": {
+        "route": "101",
+        "length_m": 10.5,
+        "seats": 30,
+        "powertrain_label": "纯电动",
+        "in_service_on": dt.date(2024, 1, 1),
+        "retired_on": None,
+        "status": "运营",
+        "operator": "太仓公交",
+    },
+    "taxi_fleet": {
+        "company": "太仓出租",
+        "taxi_kind": "巡游出租车",
+        "powertrain_label": "纯电动",
+        "operating_area": "市区",
+        "in_service_on": dt.date(2024, 1, 1),
+        "exited_on": None,
+    },
+    "survey_trips": {
+        "hh_id": "h1",
+        "person_no": 1,
+        "depart_time": "08:00",
+        "arrive_time": "08:30",
+        "origin_town": "320585100",
+        "dest_town": "320585100",
+        "purpose": 1,
+        "main_mode": 1,
+        "distance_km": 1.0,
+        "trip_weight": 1.0,
+    },
+}
+FILE_NAMES = {
+    "registrations": "registrations/registrations_{:%Y%m%d}.csv",
+    "bus_fleet": "bus_fleet/bus_fleet_{:%Y%m%d}.xlsx",
+    "taxi_fleet": "taxi_fleet/taxi_fleet_{:%Y%m%d}.csv",
+}
+LOADED_AT = dt.datetime(2026, 1, 20, 9, 0)
+
+
+@functools.cache
+def models():
+    return tuple(discover_models(project.SQL_DIR))
+
+
+@functools.cache
+def _reference_frames() -> dict[str, pl.DataFrame]:
+    frames = {name: read_code_table(project.REFERENCE_DIR, name) for name in CODE_TABLES}
+    return {**frames, "targets_text": read_targets(project.REFERENCE_DIR)}
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+class Warehouse:
+    """A DuckDB with reference.* loaded and raw.* / audit.source_files ready for rows."""
+
+    def __init__(self, database: str = ":memory:"):
+        self.con = duckdb.connect(database)
+        ensure_schemas(self.con)
+        for name, frame in _reference_frames().items():
+            replace_table(self.con, f"reference.{name}", frame)
+        self.con.execute(
+            "create or replace table reference.targets as select * replace "
+            "(cast(target as decimal(18, 6)) as target) from reference.targets_text"
+        )
+        self.con.execute("drop table reference.targets_text")
+        for table, columns in RAW_TABLES.items():
+            self.con.execute(f"create table raw.{table} ({LINEAGE}, {columns})")
+        self.con.execute(f"create table audit.source_files ({AUDIT_SOURCE_FILES})")
+        self._row_numbers: dict[str, int] = {}
+
+    def add_file(
+        self,
+        source,
+        file_name,
+        file_date=None,
+        status="accepted",
+        run_id="run-1",
+        loaded_at=LOADED_AT,
+    ) -> str:
+        self.con.execute(
+            "insert into audit.source_files values (?, ?, ?, ?, ?, 'utf-8', 0, 0, 0, ?, ?, 0, ?)",
+            [
+                run_id,
+                source,
+                file_name,
+                f"sha-{file_name}",
+                file_date,
+                status,
+                None if status == "accepted" else "rejected in test",
+                loaded_at,
+            ],
+        )
+        return file_name
+
+    def add_rows(self, table: str, file_name: str, rows: Iterable[dict], file_date=None) -> None:
+        records = []
+        for row in rows:
+            number = self._row_numbers.get(file_name, 0) + 1
+            self._row_numbers[file_name] = number
+            lineage = {
+                "_source_file": file_name,
+                "_source_sha256": f"sha-{file_name}",
+                "_file_date": file_date,
+                "_row_number": number,
+                "_loaded_at": LOADED_AT,
+                "_extra": "{}",
+            }
+            identity = {
+                "plate_pseudonym": f"plate-{number}",
+                "fleet_no": f"B{number:04d}",
+                "trip_no": number,
+            }
+            columns = RAW_TABLES[table].split(", ")
+            names = {column.split(" ")[0] for column in columns}
+            record = {**DEFAULTS.get(table, {}), **row}
+            records.append(
+                {**lineage, **{k: v for k, v in identity.items() if k in names}, **record}
+            )
+        if records:
+            append_rows(self.con, f"raw.{table}", pl.DataFrame(records, infer_schema_length=None))
+
+    def ledger(
+        self,
+        source: str,
+        file_date: str,
+        rows: Iterable[dict],
+        status: str = "accepted",
+        file_name: str | None = None,
+    ) -> str:
+        """One registrations / bus_fleet / taxi_fleet file with its audit row and records."""
+        date = day(file_date)
+        name = file_name or FILE_NAMES[source].format(date)
+        self.add_file(source, name, date, status)
+        self.add_rows(source, name, rows, date)
+        return name
+
+    def survey(self, wave_id: str, trips: Iterable[dict], status: str = "accepted") -> None:
+        """One wave's trips file (households and persons are not read by the indicators)."""
+        name = self.add_file("surveys", f"surveys/{wave_id}/trips.csv", None, status)
+        self.add_rows("survey_trips", name, ({"wave_id": wave_id, **trip} for trip in trips))
+
+    def set_target(self, indicator_id: str, **changes) -> None:
+        """Change (or add) a target the way an edit of targets.yaml would."""
+        exists = self.rows("select count(*) from reference.targets where id = ?", indicator_id)
+        if not exists[0][0]:
+            self.con.execute(
+                "insert into reference.targets (id, name_zh, name_en, target, comparator, "
+                "deadline, kind, source) values (?, ?, ?, '0.5', '>=', date '2025-12-31', "
+                "'fleet', 'test')",
+                [indicator_id, indicator_id, indicator_id],
+            )
+        for column, value in changes.items():
+            self.con.execute(
+                f"update reference.targets set {column} = ? where id = ?", [value, indicator_id]
+            )
+
+    def build(self) -> Warehouse:
+        for model in models():
+            build_model(self.con, model)
+        return self
+
+    def rows(self, sql: str, *params) -> list[tuple]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def gap(self, indicator_id: str, columns: str) -> tuple:
+        """Some columns (e.g. "status, units_to_close") of one metrics.target_gap row."""
+        sql = f"select {columns} from metrics.target_gap where indicator_id = ?"
+        return self.con.execute(sql, [indicator_id]).fetchone()
+
+    def ratio(self, indicator_id: str, period: str) -> tuple:
+        """(numerator, denominator, sample_size) of one period, exact."""
+        rows = self.rows(
+            "select numerator, denominator, sample_size from metrics.indicator_ratios "
+            "where indicator_id = ? and period = ?",
+            indicator_id,
+            period,
+        )
+        return rows[0] if rows else None

@@ -1,0 +1,224 @@
+"""The SQL asset factory: discovery, dependencies, errors, documentation, in-process runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from assets.reference.assets import reference_tables
+from assets.warehouse.assets import build_model, sql_model_assets
+from assets.warehouse.sql_models import (
+    SqlModelError,
+    discover_models,
+    parse_header,
+    read_model,
+    tables_read,
+)
+from pipelines import project
+from tests.sql_fixtures import Warehouse, day
+
+ASSETS = {asset.key: asset for asset in sql_model_assets}
+
+
+def write_models(root: Path, files: dict[str, str]) -> Path:
+    for relative, body in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"-- {path.stem}\n-- grain: test\n{body}\n", encoding="utf-8")
+    return root
+
+
+def test_cte_names_are_not_dependencies():
+    sql = """
+        with vehicles as (select * from staging.stg_registrations__vehicles),
+        source_files as (select * from audit.source_files),
+        final as (select * from vehicles inner join reference.fuel on true, range(3) as r (i))
+        select * from final
+    """
+    assert tables_read(sql) == (
+        "audit.source_files",
+        "reference.fuel",
+        "staging.stg_registrations__vehicles",
+    )
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("select * from vehicles", "neither a CTE nor schema-qualified"),
+        ("select 1; select 2", "exactly one select"),
+        ("create table marts.x as select 1", "exactly one select"),
+        ("select * from (", "cannot parse"),
+    ],
+)
+def test_bad_model_sql_is_refused(sql, message):
+    with pytest.raises(SqlModelError, match=message):
+        tables_read(sql)
+
+
+def test_header_gives_description_and_column_docs():
+    sql = (
+        "-- Buses by month.\n-- grain: one row per month\n--   and per powertrain\n-- columns:\n"
+        "--   period: calendar month\n--   buses: buses in service on the\n--     evaluation day\n"
+        "select 1"
+    )
+    assert parse_header(sql) == (
+        "Buses by month.\ngrain: one row per month and per powertrain",
+        {"period": "calendar month", "buses": "buses in service on the evaluation day"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"marts/a.sql": "select * from staging.missing"}, "no model dbt_like_sql/staging"),
+        (
+            {"marts/a.sql": "select * from marts.b", "marts/b.sql": "select * from marts.a"},
+            "cycle: marts.(a|b) reads marts.(a|b) reads marts.(a|b)",
+        ),
+        ({"marts/a.sql": "select * from public.x"}, "schema 'public'"),
+        ({"marts/fct-buses.sql": "select 1"}, "must be a SQL identifier"),
+    ],
+)
+def test_unknown_references_and_cycles_are_clear_errors(tmp_path, files, message):
+    with pytest.raises(SqlModelError, match=message):
+        discover_models(write_models(tmp_path, files))
+
+
+def test_models_come_in_dependency_order(tmp_path):
+    root = write_models(
+        tmp_path,
+        {
+            "staging/s.sql": "select * from raw.registrations",
+            "marts/m.sql": "select * from staging.s, reference.fuel",
+            "intermediate/i.sql": "select * from marts.m",  # a layer may read a later one
+        },
+    )
+    assert [m.qualified_name for m in discover_models(root)] == [
+        "staging.s",
+        "marts.m",
+        "intermediate.i",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "deps"),
+    [
+        (["staging", "stg_bus_fleet__buses"], [["raw", "bus_fleet"]]),  # audit.* ignored
+        (
+            ["marts", "dim_vehicle"],
+            [
+                ["intermediate", "int_vehicles__owner_category"],
+                ["reference", "fuel"],
+                ["reference", "plate_type"],
+                ["staging", "stg_registrations__vehicles"],
+            ],
+        ),
+        (
+            ["metrics", "target_gap"],
+            [
+                ["marts", "dim_indicator"],
+                ["metrics", "indicator_ratios"],
+                ["reference", "targets"],
+            ],
+        ),
+    ],
+)
+def test_asset_deps_are_the_tables_read(key, deps):
+    asset = ASSETS[dg.AssetKey(key)]
+    assert sorted(asset.asset_deps[asset.key]) == [dg.AssetKey(d) for d in deps]
+
+
+@pytest.mark.parametrize("asset", sql_model_assets, ids=lambda a: a.key.to_user_string())
+def test_every_asset_has_group_kinds_and_description(asset):
+    spec = next(iter(asset.specs))
+    assert spec.group_name == spec.key.path[0]
+    assert spec.kinds == {"duckdb", "sql"}
+    assert "grain:" in spec.description and "key:" in spec.description
+
+
+def test_every_model_folder_is_discovered():
+    assert {key.path[0] for key in ASSETS} == {"staging", "intermediate", "marts", "metrics"}
+    assert len(ASSETS) == len(list(project.SQL_DIR.glob("*/*.sql")))
+
+
+@pytest.fixture(scope="module")
+def built() -> Warehouse:
+    warehouse = Warehouse()
+    warehouse.ledger("bus_fleet", "2025-06-15", [{}])
+    return warehouse.build()
+
+
+def test_every_marts_and_metrics_column_has_a_comment(built):
+    assert (
+        built.rows(
+            "select table_name, column_name from duckdb_columns() "
+            "where schema_name in ('marts', 'metrics') and (comment is null or comment = '')"
+        )
+        == []
+    )
+    assert built.rows(
+        "select count(*) from duckdb_tables() "
+        "where schema_name in ('marts', 'metrics') and (comment is null or comment = '')"
+    ) == [(0,)]
+
+
+def test_an_undocumented_marts_column_is_an_error(built, tmp_path):
+    path = write_models(tmp_path, {"marts/undocumented.sql": "select 1 as vehicles"})
+    with pytest.raises(SqlModelError, match=r"undocumented: \['vehicles'\]"):
+        build_model(built.con, read_model(path / "marts/undocumented.sql", "marts"))
+
+
+INTERFACE = {  # interface.md: the tables every consumer may rely on, in order
+    "indicator_values": "indicator_id VARCHAR, period VARCHAR, period_end DATE, value DOUBLE, "
+    "numerator DOUBLE, denominator DOUBLE, sample_size BIGINT, ci_low DOUBLE, ci_high DOUBLE",
+    "target_gap": "indicator_id VARCHAR, name_zh VARCHAR, name_en VARCHAR, target_value DOUBLE, "
+    "deadline DATE, latest_period VARCHAR, latest_value DOUBLE, value_at_deadline DOUBLE, "
+    "gap_pp DOUBLE, status VARCHAR, projected_at_deadline DOUBLE, units_to_close BIGINT, "
+    "as_of DATE",
+}
+
+
+@pytest.mark.parametrize("table", INTERFACE)
+def test_interface_tables_have_exactly_the_contract_columns(built, table):
+    columns = built.rows(
+        "select column_name || ' ' || data_type from duckdb_columns() "
+        "where schema_name = 'metrics' and table_name = ? order by column_index",
+        table,
+    )
+    assert ", ".join(column for (column,) in columns) == INTERFACE[table]
+
+
+def test_materialize_in_process(tmp_path):
+    database = tmp_path / "warehouse.duckdb"
+    warehouse = Warehouse(str(database))
+    warehouse.ledger(
+        "bus_fleet",
+        "2026-01-15",
+        [
+            {
+                "powertrain_label": "纯电动" if i < 322 else "柴油",
+                "in_service_on": day("2025-12-01"),
+            }
+            for i in range(350)
+        ],
+    )
+    warehouse.con.close()
+    result = dg.materialize(
+        [reference_tables, *sql_model_assets],
+        resources={"duckdb": DuckDBResource(database=str(database))},
+    )
+    assert result.success
+    metadata = result.asset_materializations_for_node("metrics__target_gap")[0].metadata
+    assert metadata["dagster/row_count"].value == 5  # one row per target in targets.yaml
+    with duckdb.connect(str(database), read_only=True) as con:
+        # 322 of 350 in 2025-12 (the deadline's month), as_of 2026-01-15 is past the deadline
+        assert con.execute(
+            "select status, value_at_deadline, units_to_close, as_of from metrics.target_gap "
+            "where indicator_id = 'bus_clean_share'"
+        ).fetchall() == [("met", 0.92, 0, dt.date(2026, 1, 15))]
