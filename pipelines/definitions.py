@@ -7,6 +7,7 @@ from assets.operations.checks import freshness_checks
 from assets.publish.assets import build_publish_asset
 from assets.reference.assets import reference_tables
 from assets.registrations.assets import raw_registrations
+from assets.surveys.analytics_assets import survey_analytics_assets
 from assets.surveys.assets import raw_surveys
 from assets.warehouse.assets import sql_model_assets
 from pipelines.resources import warehouse_resource
@@ -19,6 +20,7 @@ WAREHOUSE_ASSETS = [
     raw_bus_fleet,
     raw_taxi_fleet,
     raw_surveys,
+    *survey_analytics_assets,
     *sql_model_assets,
 ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-SCHEMAS = ("reference", "raw", "staging", "intermediate", "marts", "metrics", "quality", "audit")
+SCHEMAS = ("reference", "raw", "staging", "intermediate", "marts", "metrics", "quality", "audit", "survey_external")
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:

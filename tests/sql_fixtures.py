@@ -129,6 +129,16 @@ class Warehouse:
         for table, columns in RAW_TABLES.items():
             self.con.execute(f"create table raw.{table} ({LINEAGE}, {columns})")
         self.con.execute(f"create table audit.source_files ({AUDIT_SOURCE_FILES})")
+        # Built by the survey statistics asset in a real run; empty here (no intervals).
+        self.con.execute(
+            "create table metrics.survey_share_estimates (indicator_id varchar, period varchar, "
+            "ci_low double, ci_high double)"
+        )
+        self.con.execute("comment on table metrics.survey_share_estimates is 'fixture'")
+        for column in ("indicator_id", "period", "ci_low", "ci_high"):
+            self.con.execute(
+                f"comment on column metrics.survey_share_estimates.{column} is 'fixture'"
+            )
         self._row_numbers: dict[str, int] = {}
 
     def add_file(

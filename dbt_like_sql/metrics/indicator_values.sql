@@ -3,8 +3,10 @@
 -- grain: one row per indicator per period
 -- key: indicator_id, period
 -- why: the one table every consumer reads; columns and types are fixed by the
---   interface. value = numerator / denominator. The survey confidence interval
---   is not computed yet (ci_low, ci_high null).
+--   interface. value = numerator / denominator, exactly as target_gap compares
+--   it. Survey rows take their 95% design-based interval (households as
+--   clusters, towns as strata, Taylor linearisation) from
+--   metrics.survey_share_estimates, which the survey statistics asset builds.
 -- columns:
 --   indicator_id: id from indicators.md
 --   period: YYYY-MM (monthly), YYYY (yearly) or the survey wave id
@@ -24,21 +26,29 @@ ratios as (
     select * from metrics.indicator_ratios
 ),
 
+survey_intervals as (
+    select * from metrics.survey_share_estimates
+),
+
 final as (
     -- column names and order are fixed by interface.md
     select  -- noqa: ST06
-        indicator_id,
-        period,
-        period_end,
-        cast(numerator as double)
-        / cast(denominator as double) as value,  -- noqa: RF04
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
-        sample_size,
-        cast(null as double) as ci_low,
-        cast(null as double) as ci_high
+        ratios.indicator_id,
+        ratios.period,
+        ratios.period_end,
+        cast(ratios.numerator as double)
+        / cast(ratios.denominator as double) as value,  -- noqa: RF04
+        cast(ratios.numerator as double) as numerator,
+        cast(ratios.denominator as double) as denominator,
+        ratios.sample_size,
+        survey_intervals.ci_low,
+        survey_intervals.ci_high
     from ratios
-    order by indicator_id, period_end
+    left join survey_intervals
+        on
+            ratios.indicator_id = survey_intervals.indicator_id
+            and ratios.period = survey_intervals.period
+    order by ratios.indicator_id, ratios.period_end
 )
 
 select * from final
