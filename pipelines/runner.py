@@ -69,6 +69,15 @@ def _failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
+def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall seconds per step (asset or check), as Dagster recorded them for the run."""
+    return {
+        stats.step_key: round(stats.end_time - stats.start_time, 3)
+        for stats in instance.get_run_step_stats(run_id)
+        if stats.start_time and stats.end_time
+    }
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -118,10 +127,12 @@ def run_pipeline(out=None, err=None) -> int:
         with run_lock(warehouse_dir):
             for path in remove_stale_work(work):
                 print(f"removed stale work file {path}", file=out)
+            instance = dg.DagsterInstance.ephemeral()
             result = dg.materialize(
                 [*all_assets(), *all_asset_checks()],
                 resources={"duckdb": warehouse_resource(str(work))},
                 raise_on_error=False,
+                instance=instance,
             )
     except RunLocked as error:
         print(f"greentrack run: {error}", file=err)
@@ -130,6 +141,7 @@ def run_pipeline(out=None, err=None) -> int:
         reason = "disk full" if error.errno == errno.ENOSPC else error.strerror or str(error)
         return _fail(record, [f"{reason}: {error}"], err)
     record["run_id"] = result.run_id
+    record["step_seconds"] = step_seconds(instance, result.run_id)
     seconds = time.perf_counter() - started
     publish_done = any(
         event.is_step_success and event.step_key.startswith("published")
