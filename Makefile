@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint bench bench-quick venv clean lock
+.PHONY: run test lint bench bench-quick venv clean lock system-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scales 1 10
+
+# Debian packages for the dashboard: a CJK font (Chinese in PNG exports and the page) and
+# headless Chromium (the browser test). Needs root; skipped with a note otherwise.
+system-deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "system-deps: not root, skipping (install chromium fonts-noto-cjk yourself)"; \
+	elif dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then echo "system-deps: present"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; fi
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

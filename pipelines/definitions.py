@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.dashboards.assets import dashboard_site
 from assets.fleets.assets import raw_bus_fleet, raw_taxi_fleet
 from assets.operations.checks import freshness_checks
 from assets.publish.assets import build_publish_asset
@@ -22,6 +23,7 @@ WAREHOUSE_ASSETS = [
     raw_surveys,
     *survey_analytics_assets,
     *sql_model_assets,
+    dashboard_site,
 ]
 
 

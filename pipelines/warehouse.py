@@ -43,11 +43,11 @@ def append_rows(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.D
 
 def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     schema, table = qualified_name.split(".")
-    row = con.execute(
+    rows = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()  # fetchall, not fetchone: DuckDB 2 keeps a half-read result open otherwise
+    return bool(rows and rows[0][0])
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pl.DataFrame:

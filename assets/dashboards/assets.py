@@ -1,0 +1,70 @@
+"""The dashboard site asset: builds the static page from the run's work warehouse.
+
+The site is written into the work directory beside the published one; the publish asset
+swaps it into place only when the whole run succeeded.
+"""
+
+import base64
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.dashboards.labels import Words, language_from_env
+from assets.dashboards.site import SiteReport, build_site
+from assets.publish.assets import site_work_dir
+
+# Tables the page reads (audit.* and quality.* come with the raw and quality assets upstream
+# of these). The page omits, with a note, any that a run did not build.
+DASHBOARD_DEPS = [
+    ["metrics", "indicator_values"],
+    ["metrics", "target_gap"],
+    ["marts", "fct_bus_fleet_monthly"],
+    ["marts", "fct_taxi_fleet_monthly"],
+    ["marts", "fct_new_public_vehicles_yearly"],
+    ["marts", "fct_survey_mode_share"],
+    ["marts", "fct_survey_mode_split"],
+    ["marts", "fct_survey_breakdowns"],
+    ["marts", "fct_gtfs_feed_service_daily"],
+    ["marts", "dim_gtfs_feed_version"],
+    ["metrics", "gtfs_indicator_values"],
+]
+
+
+def site_metadata(report: SiteReport, language: str) -> dict:
+    metadata = {
+        "index": dg.MetadataValue.path(str(report.index)),
+        "charts": len(report.chart_ids),
+        "language": language,
+        "cjk_font": str(report.font.directory) if report.font else "NONE: exports show boxes",
+        "omitted": dg.MetadataValue.md(
+            "\n".join(f"- {name}: {why}" for name, why in report.omitted.items()) or "(none)"
+        ),
+    }
+    png = report.overview_png()
+    if png is not None:
+        encoded = base64.b64encode(png).decode("ascii")
+        metadata["overview"] = dg.MetadataValue.md(f"![overview](data:image/png;base64,{encoded})")
+    return metadata
+
+
+@dg.asset(
+    key=["dashboards", "site"],
+    group_name="dashboards",
+    kinds={"html", "duckdb"},
+    deps=DASHBOARD_DEPS,
+)
+def dashboard_site(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """The managers' page (<dashboards-dir>/index.html once published): the five targets as
+    bullet charts with status, gap, vehicles to close and as-of date; a section per indicator
+    (trend, target, deadline, projection, survey intervals, composition, what-if slider for
+    the fleets); transit supply; data freshness and quality. Chinese first with English
+    beside (GREENTRACK_LANG=en for English only); opens offline; PNG and SVG of every chart
+    in exports/."""
+    language = language_from_env()
+    with duckdb.get_connection() as con:
+        report = build_site(con, site_work_dir(), Words(language))
+    if report.font is None:
+        context.log.warning("no CJK font found: exported images will show boxes for Chinese")
+    for name, why in report.omitted.items():
+        context.log.info(f"dashboard part {name} omitted: {why}")
+    return dg.MaterializeResult(metadata=site_metadata(report, language))

@@ -1,0 +1,133 @@
+"""Build the whole static site into a directory: index.html, data/numbers.json, exports/.
+
+`build_site` never raises for missing tables: each absent part becomes a visible note, so the
+dashboard cannot break a run that produced the metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from assets.dashboards import exports
+from assets.dashboards.fonts import CjkFont
+from assets.dashboards.labels import Words
+from assets.dashboards.layout import Section, omitted
+from assets.dashboards.numbers import numbers_document
+from assets.dashboards.page import render_page
+from assets.dashboards.queries import ALL_READS
+from assets.dashboards.reads import Reads, order_targets, read_all
+from assets.dashboards.section_indicators import indicator_section
+from assets.dashboards.section_overview import OVERVIEW_CHART_ID, overview_section
+from assets.dashboards.section_quality import quality_section, supply_section
+
+
+@dataclass
+class SiteReport:
+    index: Path
+    specs: dict[str, dict] = field(default_factory=dict)
+    omitted: dict[str, str] = field(default_factory=dict)
+    font: CjkFont | None = None
+
+    @property
+    def chart_ids(self) -> list[str]:
+        return list(self.specs)
+
+    def overview_png(self, scale: float = 1.0) -> bytes | None:
+        """The overview chart as a PNG (small, for the asset's metadata); None without it."""
+        spec = self.specs.get(OVERVIEW_CHART_ID)
+        return exports.to_png(spec, scale) if spec is not None else None
+
+
+def guarded(section_id: str, title: str, build, reads: Reads, words: Words) -> Section:
+    """A section, or, if drawing it fails on unexpected data, a section saying so: the page
+    (and the run) must not fail because one part could not be drawn."""
+    try:
+        return build()
+    except Exception as error:  # noqa: BLE001 - any failure becomes a visible note
+        reads.missing[f"section {section_id}"] = f"{type(error).__name__}: {error}"
+        section = Section(section_id, title)
+        section.add_note(
+            omitted(words, ("本节", "this section"), f"{type(error).__name__}: {error}")
+        )
+        return section
+
+
+def page_sections(reads: Reads, words: Words) -> list[Section]:
+    values, gap = reads.get("indicator_values"), reads.get("target_gap")
+    supply = guarded("supply", words.text("公交供给", "Transit supply"),
+                     lambda: supply_section(reads, words), reads, words)  # fmt: skip
+    quality = guarded("quality", words.text("数据时效与质量", "Data freshness and quality"),
+                      lambda: quality_section(reads, words), reads, words)  # fmt: skip
+    if values is None or gap is None:
+        section = Section("overview", words.text("总览", "Overview"))
+        why = "; ".join(reads.missing.get(n, "") for n in ("indicator_values", "target_gap"))
+        section.add_note(omitted(words, ("指标表", "metrics tables"), why.strip("; ")))
+        return [section, supply, quality]
+    targets = order_targets(gap)
+    overview = guarded("overview", words.text("总览", "Overview"),
+                       lambda: overview_section(targets, words), reads, words)  # fmt: skip
+    indicators = [
+        guarded(
+            t["indicator_id"],
+            words.text(t["name_zh"], t["name_en"]),
+            lambda t=t: indicator_section(t, reads, words),
+            reads,
+            words,
+        )  # fmt: skip
+        for t in targets.iter_rows(named=True)
+    ]
+    return [overview, *indicators, supply, quality]
+
+
+def lead_text(reads: Reads, words: Words) -> str:
+    gap = reads.get("target_gap")
+    dates = sorted({str(d) for d in gap["as_of"].drop_nulls()}) if gap is not None else []
+    span = f"{dates[0]} – {dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "—")
+    return words.text(
+        f"太仓市碳达峰实施方案绿色交通目标，数据截至 {span}。",
+        f"Green-transport targets of the Taicang carbon-peak plan; data as of {span}.",
+    )
+
+
+def build_site(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, words: Words, export_images: bool = True
+) -> SiteReport:
+    """Reads the warehouse and writes the complete site into `out_dir` (replaced if present);
+    `export_images=False` skips the PNG/SVG exports (quicker, for page-only checks)."""
+    reads = read_all(con, ALL_READS)
+    sections = page_sections(reads, words)
+    figures = [f for s in sections for f in s.figures]
+    values = reads.get("indicator_values")
+    gap = reads.get("target_gap")
+    numbers = numbers_document(
+        order_targets(gap) if gap is not None else pl.DataFrame({"indicator_id": []}),
+        values if values is not None else pl.DataFrame({"indicator_id": []}),
+        words,
+        [f.chart_id for f in figures],
+        reads.missing,
+    )
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    (out_dir / "data").mkdir(parents=True)
+    title = words.text("太仓绿色交通目标进展", "Taicang green-transport targets")
+    html = render_page(
+        title, lead_text(reads, words), sections, numbers, exports.javascript_bundle(), words.lang
+    )
+    index = out_dir / "index.html"
+    index.write_text(html, encoding="utf-8")
+    (out_dir / "data" / "numbers.json").write_text(
+        json.dumps(numbers, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+    )
+    for figure in figures if export_images else []:
+        try:
+            exports.export_chart(figure.spec, out_dir / "exports", figure.chart_id)
+        except Exception as error:  # noqa: BLE001 - a missing image must not fail the run
+            reads.missing[f"export {figure.chart_id}"] = f"{type(error).__name__}: {error}"
+    specs = {f.chart_id: f.spec for f in figures}
+    return SiteReport(index, specs, reads.missing, exports.register_cjk_font())

@@ -1,0 +1,158 @@
+"""Pure pieces of the dashboard: number words, projection, what-if inputs, freshness, fonts."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import polars as pl
+import pytest
+import vl_convert
+
+from assets.dashboards import exports
+from assets.dashboards.charts_whatif import recent_pace, what_if_inputs
+from assets.dashboards.fonts import find_cjk_font
+from assets.dashboards.labels import Words, language_from_env
+from assets.dashboards.projection import fit_line, projection_points
+from assets.dashboards.reads import order_targets
+from assets.dashboards.section_quality import source_freshness
+from tests.test_dashboard_fixtures import indicator_values, source_files, target_gap
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [(0.92, "92.0%"), (322 / 350, "92.0%"), (320 / 350, "91.4%"), (0.0506, "5.1%"),
+     (0.04449, "4.4%"), (0.00049, "0.0%"), (1.0, "100.0%"), (None, "—")],
+)  # fmt: skip
+def test_share_has_one_decimal(value, shown):
+    assert Words("zh").share(value) == shown
+
+
+@pytest.mark.parametrize(
+    "lang, gap, shown",
+    [("zh", 3.4, "+3.4 个百分点"), ("zh", 3.45, "+3.5 个百分点"), ("zh", 0.0, "0.0 个百分点"),
+     ("zh", -2.0, "-2.0 个百分点"), ("zh", -0.0153, "0.0 个百分点"), ("en", 3.4, "+3.4 pp"),
+     ("zh", None, "—"), ("zh", float("nan"), "—")],
+)  # fmt: skip
+def test_gap_in_percentage_points(lang, gap, shown):
+    assert Words(lang).points(gap) == shown
+
+
+@pytest.mark.parametrize(
+    "lang, zh, en, shown",
+    [("zh", "目标", "target", "目标 target"), ("en", "目标", "target", "target")],
+)
+def test_text_is_chinese_first_or_english_only(lang, zh, en, shown):
+    assert Words(lang).text(zh, en) == shown
+
+
+@pytest.mark.parametrize("setting, lang", [("en", "en"), ("EN ", "en"), ("zh", "zh"), ("", "zh")])
+def test_language_from_env(monkeypatch, setting, lang):
+    monkeypatch.setenv("GREENTRACK_LANG", setting)
+    assert language_from_env() == lang
+
+
+def test_vehicles_in_both_languages():
+    assert (Words("zh").vehicles(28), Words("en").vehicles(28)) == ("28 辆", "28 vehicles")
+
+
+def test_least_squares_line_through_collinear_points():
+    assert fit_line([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]) == (1.0, 2.0)
+
+
+def test_projection_uses_last_twelve_months_and_ends_at_deadline():
+    series = indicator_values().filter(pl.col("indicator_id") == "urban_taxi_nev_share")
+    points = projection_points(series, "fleet", date(2025, 12, 31))
+    assert points["period_end"].to_list() == [date(2024, 11, 30), date(2025, 12, 31)]
+    assert 0.47 < points["projected"][1] < 0.48
+
+
+def test_projection_is_clamped_to_one():
+    series = pl.DataFrame(
+        {"period_end": [date(2024, 12, 31), date(2025, 1, 31)], "value": [0.9, 0.99]}
+    )
+    assert projection_points(series, "fleet", date(2025, 12, 31))["projected"][1] == 1.0
+
+
+def test_no_projection_once_the_deadline_has_passed():
+    series = indicator_values().filter(pl.col("indicator_id") == "bus_clean_share")
+    assert projection_points(series, "fleet", date(2025, 12, 31)).is_empty()
+
+
+def test_no_survey_projection_from_one_wave():
+    series = pl.DataFrame({"period_end": [date(2024, 12, 31)], "value": [0.04]})
+    assert projection_points(series, "survey", date(2025, 12, 31)).is_empty()
+
+
+def test_what_if_starts_from_the_latest_month():
+    series = indicator_values().filter(pl.col("indicator_id") == "urban_taxi_nev_share")
+    taxi = target_gap().filter(pl.col("indicator_id") == "urban_taxi_nev_share").row(0, named=True)
+    what_if = what_if_inputs(series, taxi)
+    assert (what_if.latest_end, what_if.numerator, what_if.denominator) == (
+        date(2025, 10, 31), 230.0, 500.0
+    )  # fmt: skip
+    assert (what_if.units_to_close, what_if.recent_pace, what_if.needed_pace) == (20, 3, 10)
+    assert (what_if.default_pace, what_if.max_pace) == (10, 20)
+    assert what_if.horizon_months == 12
+    assert what_if.param_name == "pace_urban_taxi_nev_share"
+
+
+def test_recent_pace_never_negative():
+    falling = pl.DataFrame(
+        {"period_end": [date(2025, 1, 31), date(2025, 2, 28)], "numerator": [10.0, 8.0]}
+    )
+    assert recent_pace(falling) == 0
+
+
+def test_targets_in_plan_order():
+    ordered = order_targets(target_gap())["indicator_id"].to_list()
+    assert ordered == [
+        "bus_clean_share", "urban_taxi_nev_share", "new_public_vehicle_ev_share",
+        "transit_mode_share", "green_travel_share",
+    ]  # fmt: skip
+
+
+def test_freshness_per_source_from_the_newest_accepted_file():
+    fresh = source_freshness(source_files())
+    taxi = fresh.filter(pl.col("source") == "taxi_fleet").row(0, named=True)
+    assert taxi == {
+        "source": "taxi_fleet", "files": 2, "rejected": 1,
+        "newest_file": "taxi_fleet/taxi_fleet_20251031.csv", "newest_file_date": date(2025, 10, 31),
+        "rows_loaded": 1000, "rows_quarantined": 0,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def cjk_font():
+    font = find_cjk_font()
+    if font is None:
+        message = "no CJK font: apt-get install -y fonts-noto-cjk (see .ci/run)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return font
+
+
+def _text_png(text: str, family: str) -> bytes:
+    spec = {
+        "data": {"values": [{"t": text}]},
+        "mark": {"type": "text", "font": family, "fontSize": 40},
+        "encoding": {"text": {"field": "t"}},
+    }
+    return vl_convert.vegalite_to_png(spec, vl_version=exports.vega_lite_version())
+
+
+def test_cjk_font_is_found_and_registered(cjk_font):
+    assert any(cjk_font.directory.glob("*.tt[cf]")) or any(cjk_font.directory.glob("*.otf"))
+    assert exports.register_cjk_font() == cjk_font
+
+
+def test_chinese_renders_as_glyphs_not_boxes(cjk_font):
+    """Missing glyphs all draw as the same box, so two different words would look the same."""
+    exports.register_cjk_font()
+    first, second = (
+        _text_png("新能源公交", cjk_font.family),
+        _text_png("绿色出行率", cjk_font.family),
+    )
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first != second
