@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.dashboards.assets import dashboard_site
 from assets.fleets.assets import raw_bus_fleet, raw_taxi_fleet
+from assets.gtfs.assets import GTFS_ASSETS
 from assets.operations.checks import freshness_checks
 from assets.publish.assets import build_publish_asset
 from assets.reference.assets import reference_tables
@@ -21,6 +22,7 @@ WAREHOUSE_ASSETS = [
     raw_bus_fleet,
     raw_taxi_fleet,
     raw_surveys,
+    *GTFS_ASSETS,
     *survey_analytics_assets,
     *sql_model_assets,
     dashboard_site,
@@ -33,7 +35,7 @@ def all_assets() -> list[dg.AssetsDefinition]:
 
 
 def all_asset_checks() -> list:
-    return [*freshness_checks()]
+    return [*freshness_checks({"gtfs": ["raw", "gtfs_routes"]})]
 
 
 def build_definitions(database: str | None = None) -> dg.Definitions:

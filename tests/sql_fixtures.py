@@ -135,10 +135,17 @@ class Warehouse:
             "ci_low double, ci_high double)"
         )
         self.con.execute("comment on table metrics.survey_share_estimates is 'fixture'")
-        for column in ("indicator_id", "period", "ci_low", "ci_high"):
-            self.con.execute(
-                f"comment on column metrics.survey_share_estimates.{column} is 'fixture'"
-            )
+        self.con.execute(
+            "create table metrics.gtfs_indicator_values (indicator_id varchar, period varchar, "
+            "period_end date, value double, numerator double, denominator double, "
+            "sample_size bigint, ci_low double, ci_high double)"
+        )
+        self.con.execute("comment on table metrics.gtfs_indicator_values is 'fixture'")
+        for table in ("survey_share_estimates", "gtfs_indicator_values"):
+            for (column,) in self.con.execute(
+                "select column_name from duckdb_columns() where table_name = ?", [table]
+            ).fetchall():
+                self.con.execute(f"comment on column metrics.{table}.{column} is 'fixture'")
         self._row_numbers: dict[str, int] = {}
 
     def add_file(

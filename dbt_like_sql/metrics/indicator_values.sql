@@ -7,6 +7,8 @@
 --   it. Survey rows take their 95% design-based interval (households as
 --   clusters, towns as strata, Taylor linearisation) from
 --   metrics.survey_share_estimates, which the survey statistics asset builds.
+--   Supplementary indicators without a target (bus_km_clean_share, from the
+--   GTFS supply assets) are appended as they are.
 -- columns:
 --   indicator_id: id from indicators.md
 --   period: YYYY-MM (monthly), YYYY (yearly) or the survey wave id
@@ -30,6 +32,10 @@ survey_intervals as (
     select * from metrics.survey_share_estimates
 ),
 
+supplementary as (
+    select * from metrics.gtfs_indicator_values
+),
+
 final as (
     -- column names and order are fixed by interface.md
     select  -- noqa: ST06
@@ -48,7 +54,19 @@ final as (
         on
             ratios.indicator_id = survey_intervals.indicator_id
             and ratios.period = survey_intervals.period
-    order by ratios.indicator_id, ratios.period_end
+    union all
+    select
+        indicator_id,
+        period,
+        period_end,
+        value,
+        numerator,
+        denominator,
+        sample_size,
+        ci_low,
+        ci_high
+    from supplementary
+    order by indicator_id, period_end
 )
 
 select * from final

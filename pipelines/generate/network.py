@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -48,11 +49,17 @@ class Route:
     lons: np.ndarray
     speed_kmh: float
     first_departure_min: int
-    last_departure_min: int
+    last_departure_min: int  # after 23:30 on night routes, whose last trips end past 24:00
+    demand: float  # relative ridership: scales the route's frequency
     trips_per_direction: dict[date, int] = field(default_factory=dict)  # weekday, per version
 
     @property
+    def is_night(self) -> bool:
+        return self.last_departure_min >= 1410
+
+    @cached_property
     def length_km(self) -> float:
+        """Stop-to-stop length, as a reader of a feed without shapes would measure it."""
         return float(segment_km(self.lats, self.lons).sum())
 
 
@@ -103,8 +110,8 @@ class NetworkBuilder:
             return (
                 a,
                 b,
-                _offset(a.lat, a.lon, *rng.normal(0, 1.8, 2)),
-                _offset(b.lat, b.lon, *rng.normal(0, 1.8, 2)),
+                _offset(a.lat, a.lon, *rng.normal(0, 2.6, 2)),
+                _offset(b.lat, b.lon, *rng.normal(0, 2.6, 2)),
             )
         if kind == "town":
             a, b = pick(self.rural), pick(self.urban)
@@ -153,8 +160,9 @@ class NetworkBuilder:
             f"{ROADS[rng.integers(len(ROADS))]}{STOP_SUFFIXES[rng.integers(len(STOP_SUFFIXES))]}"
             for _ in range(at.size)
         ]
-        names[0] = f"{town_a.label_zh}公交首末站"
-        names[-1] = f"{town_b.label_zh}公交首末站" if town_b else "嘉定北公交枢纽"
+        terminal = [ROADS[i] for i in rng.choice(len(ROADS), 2, replace=False)]
+        names[0] = f"{town_a.label_zh if kind == 'town' else terminal[0]}公交首末站"
+        names[-1] = f"{terminal[1]}公交首末站" if town_b else "嘉定北公交枢纽"
         ids = [f"ST{self.stop_count + i:06d}" for i in range(at.size)]
         self.stop_count += at.size
         night = kind == "urban" and rng.random() < 0.15
@@ -169,5 +177,71 @@ class NetworkBuilder:
             lons=np.round(stop_lons, 6),
             speed_kmh=float(rng.uniform(*speed)),
             first_departure_min=int(rng.integers(330, 391)),
-            last_departure_min=int(rng.integers(1410, 1436) if night else rng.integers(1170, 1291)),
+            last_departure_min=int(rng.integers(1425, 1436) if night else rng.integers(1170, 1291)),
+            demand=float(KINDS[kind][4] * rng.lognormal(0, 0.3)),
         )
+
+
+@dataclass
+class Network:
+    versions: tuple[date, ...]
+    routes: list[Route]  # every route of every version
+
+    def routes_in(self, version: date) -> list[Route]:
+        return [r for r in self.routes if version in r.trips_per_direction]
+
+    def version_at(self, day: date) -> date:
+        """The feed in force on `day` (the first feed for days before any feed)."""
+        return max((v for v in self.versions if v <= day), default=self.versions[0])
+
+
+def _kind_counts(n: int) -> dict[str, int]:
+    counts = {k: max(1, round(n * KINDS[k][0])) for k in ("cross_border", "feeder", "town")}
+    return {"urban": max(1, n - sum(counts.values())), **counts}
+
+
+def _solve_frequency(routes: list[Route], target_km: float) -> float:
+    """K such that Σ 2·length·max(3, round(K·weight)) is closest to the target."""
+    lengths = np.array([r.length_km for r in routes])
+    weights = np.array([r.demand for r in routes])
+
+    def km(k: float) -> float:
+        return float((2 * lengths * np.maximum(3, np.round(k * weights))).sum())
+
+    low, high = 0.1, 1000.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if km(middle) < target_km else (low, middle)
+    return high if abs(km(high) - target_km) < abs(km(low) - target_km) else low
+
+
+def build_network(rng: np.random.Generator, tables: CodeTables, scale: float, as_of: date):
+    """Routes of every feed version up to `as_of`, with weekday trips per direction."""
+    versions = tuple(v for v in cal.GTFS_VERSIONS if v <= as_of)
+    builder = NetworkBuilder(rng, tables)
+    n_routes = max(6, round(cal.BUS_ROUTES_2020 * scale))
+    current = [builder.route(k) for k, c in _kind_counts(n_routes).items() for _ in range(c)]
+    if not any(r.is_night for r in current):  # every feed has trips past midnight
+        current[0].last_departure_min = 1425
+    target_km = cal.BUS_KM_PER_WEEKDAY_2020 * n_routes / cal.BUS_ROUTES_2020
+    k = _solve_frequency(current, target_km)
+    for route in current:
+        route.trips_per_direction[versions[0]] = max(3, round(k * route.demand))
+    routes = list(current)
+    for previous, version in zip(versions, versions[1:], strict=False):
+        own = [r for r in current if r.kind != "cross_border" and not r.is_night]
+        n_drop = max(1, round(len(current) * cal.GTFS_ROUTES_DROPPED))
+        dropped = {own[i].short_name for i in rng.choice(len(own), n_drop, replace=False)}
+        current = [r for r in current if r.short_name not in dropped]
+        for route in current:  # surviving routes keep their timetable
+            route.trips_per_direction[version] = route.trips_per_direction[previous]
+        n_add = max(1, round(len(current) * cal.GTFS_ROUTES_ADDED))
+        shares = np.array([KINDS[kind][0] for kind in ("urban", "town", "feeder")])
+        for kind in np.array(["urban", "town", "feeder"])[
+            rng.choice(3, n_add, p=shares / shares.sum())
+        ]:
+            route = builder.route(str(kind))
+            route.trips_per_direction[version] = max(3, round(k * route.demand))
+            current.append(route)
+            routes.append(route)
+    return Network(versions=versions, routes=routes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import polars as pl
 
 from pipelines.generate.codes import CodeTables
 
@@ -24,12 +25,22 @@ INDUSTRIES = (
     "物流 运输 汽车租赁 机械制造 精密机械 建设工程 建材 贸易 电子科技 纺织 化纤 食品 包装材料 模具 "
     "汽车零部件 港口物流 仓储 新材料 医药 装饰工程 房地产开发 物业管理 餐饮管理 客运 旅游客运"
 ).split()
+DRIVING_SCHOOLS = tuple(f"太仓市{t}机动车驾驶员培训有限公司" for t in TRADE_NAMES[20:25])
 COMPANY_FORMS = ("太仓市{t}{i}有限公司", "苏州{t}{i}有限公司", "{t}(太仓){i}有限公司")
 OFFICIAL_VARIANTS = (
-    "太仓市教育局 太仓市财政局 太仓市住房和城乡建设局 太仓市市场监督管理局 太仓市水务局 太仓市民政局 "
-    "太仓市农业农村局 太仓市应急管理局 太仓市人民法院 太仓市人民检察院 太仓市卫生健康委员会 "
-    "太仓市发展和改革委员会"
-).split()
+    "太仓市教育局",
+    "太仓市财政局",
+    "太仓市住房和城乡建设局",
+    "太仓市市场监督管理局",
+    "太仓市水务局",
+    "太仓市民政局",
+    "太仓市农业农村局",
+    "太仓市应急管理局",
+    "太仓市人民法院",
+    "太仓市人民检察院",
+    "太仓市卫生健康委员会",
+    "太仓市发展和改革委员会",
+)
 SANITATION_VARIANTS = ("太仓市{t}环卫服务有限公司", "太仓市{t}保洁服务有限公司")
 POSTAL_VARIANTS = (
     "中国邮政集团有限公司江苏省太仓市{town}营业部",
@@ -78,3 +89,32 @@ def zipf_weights(n: int, exponent: float = 1.1) -> np.ndarray:
     """A few large fleets (rental, logistics) and a long tail of small ones."""
     weights = 1.0 / np.arange(1, n + 1) ** exponent
     return weights / weights.sum()
+
+
+class OwnerPools:
+    """Owner names as one polars Series; segments draw indices into it."""
+
+    def __init__(self, tables: CodeTables, scale: float):
+        companies = other_companies(tables, max(300, round(2500 * scale)))
+        self.names: list[str] = [PRIVATE, *companies, *DRIVING_SCHOOLS]
+        self.ranges = {
+            "company": (1, len(companies), zipf_weights(len(companies))),
+            "driving_school": (1 + len(companies), len(DRIVING_SCHOOLS), None),
+        }
+        police = [u for u in tables.owner_units.get("official", ()) if "公安局" in u][:1]
+        for category in ("official", "sanitation", "postal"):
+            names, weights = unit_pool(category, tables)
+            self.ranges[category] = (len(self.names), len(names), weights)
+            self.names += names
+        self.ranges["police"] = (len(self.names), 1, None)
+        self.names += police or ["太仓市公安局"]
+        self.series = pl.Series("owner", self.names)
+
+    def draw(self, rng, owner: str, n: int) -> np.ndarray:
+        if owner == "private":
+            return np.zeros(n, dtype=np.int64)
+        if owner == "mixed":
+            private = rng.random(n) < 0.3
+            return np.where(private, 0, self.draw(rng, "company", n))
+        start, size, weights = self.ranges[owner]
+        return start + rng.choice(size, size=n, p=weights)

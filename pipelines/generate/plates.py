@@ -40,40 +40,75 @@ FORMATS: dict[str, list[list[str]]] = {
 }
 
 
+def _pattern_size(pattern: list[str]) -> int:
+    size = 1
+    for alphabet in pattern:
+        size *= len(alphabet)
+    return size
+
+
+_SIZES = {kind: [_pattern_size(p) for p in patterns] for kind, patterns in FORMATS.items()}
+_OFFSETS = {kind: np.cumsum([0, *sizes]) for kind, sizes in _SIZES.items()}
+_CODES = {
+    kind: [[np.array([ord(c) for c in a], dtype=np.uint32) for a in p] for p in patterns]
+    for kind, patterns in FORMATS.items()
+}
+
+
 def format_size(kind: str) -> int:
-    return sum(int(np.prod([len(a) for a in pattern])) for pattern in FORMATS[kind])
+    return int(_OFFSETS[kind][-1])
 
 
 class PlateBook:
-    """Hands out unique plate numbers per (prefix, format) and formats them."""
+    """Hands out unique plate numbers per (prefix, format) and formats them.
+
+    A bitmap per space records used numbers, so each draw costs O(n) whatever has been drawn
+    before: thousands of small draws (one per year, segment and prefix) stay cheap.
+    """
 
     def __init__(self, rng: np.random.Generator):
         self._rng = rng
-        self._used: dict[tuple[str, str], np.ndarray] = {}
+        self._used: dict[tuple[str, str], np.ndarray] = {}  # bitmap per space
+        self._count: dict[tuple[str, str], int] = {}
 
     def draw(self, kind: str, n: int, prefix: str = "苏E") -> np.ndarray:
         """`n` plates of one format; local plates overflow from 苏E into 苏U when full."""
         prefixes = LOCAL_PREFIXES if prefix == LOCAL_PREFIXES[0] else (prefix,)
+        size = format_size(kind)
         parts, remaining = [], n
         for candidate in prefixes:
-            used = self._used.get((candidate, kind), np.empty(0, np.int64))
-            room = int(format_size(kind) * MAX_FILL) - used.size
-            take = remaining if candidate == prefixes[-1] else min(remaining, max(room, 0))
-            if take > format_size(kind) - used.size:
+            used = self._count.get((candidate, kind), 0)
+            room = max(int(size * MAX_FILL) - used, 0)
+            take = remaining if candidate == prefixes[-1] else min(remaining, room)
+            if take > size - used:
                 raise ValueError(f"plate space {candidate} {kind} exhausted")
             if take:
-                numbers = self._fresh(kind, used, take)
-                self._used[(candidate, kind)] = np.concatenate([used, numbers])
-                parts.append(format_plates(candidate, kind, numbers))
+                parts.append(format_plates(candidate, kind, self._fresh(candidate, kind, take)))
             remaining -= take
             if not remaining:
                 break
         return np.concatenate(parts) if parts else np.empty(0, f"<U{PLATE_WIDTH}")
 
-    def _fresh(self, kind: str, used: np.ndarray, n: int) -> np.ndarray:
-        """`n` distinct numbers not yet used; drawing n + used without replacement suffices."""
-        draws = self._rng.choice(format_size(kind), size=n + used.size, replace=False)
-        return draws[~np.isin(draws, used)][:n]
+    def _fresh(self, prefix: str, kind: str, n: int) -> np.ndarray:
+        """`n` distinct unused numbers, in draw order (rejection sampling on the bitmap)."""
+        key = (prefix, kind)
+        size = format_size(kind)
+        if key not in self._used:
+            self._used[key] = np.zeros(size, dtype=bool)
+        used = self._used[key]
+        found = np.empty(0, np.int64)
+        while found.size < n:
+            free_share = 1 - (self._count.get(key, 0) + found.size) / size
+            batch = self._rng.integers(0, size, int((n - found.size) / free_share * 1.2) + 8)
+            batch = batch[~used[batch]]
+            _, first = np.unique(batch, return_index=True)
+            batch = batch[np.sort(first)]
+            batch = batch[~np.isin(batch, found, assume_unique=True)]
+            found = np.concatenate([found, batch])
+        found = found[:n]
+        used[found] = True
+        self._count[key] = self._count.get(key, 0) + n
+        return found
 
 
 def format_plates(prefix: str, kind: str, numbers: np.ndarray) -> np.ndarray:
@@ -82,15 +117,16 @@ def format_plates(prefix: str, kind: str, numbers: np.ndarray) -> np.ndarray:
     out = np.zeros((numbers.size, PLATE_WIDTH), dtype=np.uint32)
     for i, char in enumerate(prefix):
         out[:, i] = ord(char)
-    patterns = FORMATS[kind]
-    sizes = [int(np.prod([len(a) for a in p])) for p in patterns]
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    offsets = _OFFSETS[kind]
     which = np.searchsorted(offsets, numbers, side="right") - 1
-    for index, pattern in enumerate(patterns):
-        rows = np.flatnonzero(which == index)
+    for index, pattern in enumerate(_CODES[kind]):
+        single = len(_CODES[kind]) == 1
+        rows = np.arange(numbers.size) if single else np.flatnonzero(which == index)
+        if not rows.size:
+            continue
         local = numbers[rows] - offsets[index]
         for position in range(len(pattern) - 1, -1, -1):
-            alphabet = np.array([ord(c) for c in pattern[position]], dtype=np.uint32)
+            alphabet = pattern[position]
             out[rows, len(prefix) + position] = alphabet[local % alphabet.size]
             local //= alphabet.size
     return out.view(f"<U{PLATE_WIDTH}").ravel()

@@ -25,6 +25,7 @@ RECORD_SCHEMA = {
     "exit_on": pl.Date,
     "owner": pl.String,
     "admin_code": pl.String,
+    "status_draw": pl.Float32,  # uniform draw behind G/Q/D flags at a snapshot; null = never
 }
 NEV_PLATES_FROM = np.datetime64(NEW_ENERGY_PLATES_FROM, "D")
 
@@ -50,15 +51,24 @@ def by_year(table: dict[int, float], years: np.ndarray, before: float = 0.0) -> 
 
 def pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
     """`n` draws from a {value: weight} table (insertion order fixes the result)."""
-    values = np.array(list(weights))
+    return np.array(list(weights))[draw(rng, weights, n)]
+
+
+def draw(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
+    """Indices of `n` draws from a {value: weight} table."""
     p = np.array(list(weights.values()), dtype=float)
-    return values[rng.choice(len(values), size=n, p=p / p.sum())]
+    return rng.choice(len(p), size=n, p=p / p.sum())
+
+
+def labelled(labels: list[str], index: np.ndarray) -> pl.Series:
+    """Text column from indices into a few labels: far cheaper than converting numpy text."""
+    return pl.Series(labels, dtype=pl.String).gather(index)
 
 
 def plates_by_era(
     book: PlateBook,
     is_new_energy: np.ndarray,
-    large: bool,
+    large: bool | np.ndarray,
     first_registered_on: np.ndarray,
     prefixes: np.ndarray | None = None,
     ordinary_kind: str = "ordinary",
@@ -87,11 +97,11 @@ def plates_by_era(
 def admin_codes(rng: np.random.Generator, towns: list[str], weights: np.ndarray, n: int):
     """9-digit town codes, a quarter written as 12-digit community/village codes."""
     villages = [f"{v:03d}" for v in [*range(0, 26), *range(200, 231)]]
-    table = np.array(towns + [t + v for t in towns for v in villages])
+    table = towns + [t + v for t in towns for v in villages]
     town = rng.choice(len(towns), size=n, p=weights / weights.sum())
     village = rng.integers(0, len(villages), n)
     long_form = rng.random(n) < 0.25
-    return table[np.where(long_form, len(towns) + town * len(villages) + village, town)]
+    return labelled(table, np.where(long_form, len(towns) + town * len(villages) + village, town))
 
 
 def record_frame(**columns) -> pl.DataFrame:
@@ -100,5 +110,10 @@ def record_frame(**columns) -> pl.DataFrame:
     data = {}
     for name, dtype in RECORD_SCHEMA.items():
         value = columns.get(name)
-        data[name] = pl.Series(name, [None] * n if value is None else value, dtype=dtype)
+        if value is None:
+            data[name] = pl.Series(name, [None] * n, dtype=dtype)
+        elif isinstance(value, pl.Series):
+            data[name] = value.alias(name).cast(dtype)
+        else:
+            data[name] = pl.Series(name, value, dtype=dtype)
     return pl.DataFrame(data)

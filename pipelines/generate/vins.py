@@ -11,6 +11,7 @@ import numpy as np
 
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # I, O, Q never appear
 YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # model years 1980–2009, then repeating
+ID_SPACE = 33_000_000  # plant code (33 symbols) × six-digit serial
 WEIGHTS = np.array([8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)
 _TRANSLITERATION = (
     dict(zip("ABCDEFGH", range(1, 9), strict=True))
@@ -39,15 +40,10 @@ def check_digits(codes: np.ndarray) -> np.ndarray:
     return np.where(total == 10, ord("X"), total + ord("0")).astype(np.uint32)
 
 
-def check_digit(vin: str) -> str:
-    codes = np.array([[ord(c) for c in vin]], dtype=np.uint32)
-    return chr(int(check_digits(codes)[0]))
-
-
 def make_vins(
     rng: np.random.Generator, vehicle_class: str, model_years: np.ndarray, unique_ids: np.ndarray
 ) -> np.ndarray:
-    """One VIN per row; `unique_ids` (distinct non-negative integers) make them distinct."""
+    """One VIN per row; `unique_ids` (distinct integers below 33 M) make them distinct."""
     n = model_years.size
     alphabet = np.array([ord(c) for c in VIN_ALPHABET], dtype=np.uint32)
     codes = np.zeros((n, 17), dtype=np.uint32)
@@ -56,7 +52,9 @@ def make_vins(
     codes[:, 3:8] = alphabet[rng.integers(0, alphabet.size, (n, 5))]
     year_codes = np.array([ord(c) for c in YEAR_CODES], dtype=np.uint32)
     codes[:, 9] = year_codes[(np.asarray(model_years) - 1980) % len(YEAR_CODES)]
-    ids = np.asarray(unique_ids, dtype=np.int64)
+    # An affine bijection of [0, 33 M) scatters serials, so consecutive vehicles do not get
+    # consecutive VINs while distinct ids still give distinct VINs.
+    ids = (np.asarray(unique_ids, dtype=np.int64) * 7_368_787 + 1_234_567) % ID_SPACE
     codes[:, 10] = alphabet[(ids // 1_000_000) % alphabet.size]
     serial = ids % 1_000_000
     for position in range(16, 10, -1):

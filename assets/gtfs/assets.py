@@ -1,0 +1,155 @@
+"""GTFS assets: raw feeds with their validation, scheduled service marts, bus-km by energy.
+
+raw_gtfs        raw.gtfs_<table> ×10, marts.fct_gtfs_validation_notices, marts.dim_gtfs_rule
+gtfs_service    marts.dim_gtfs_feed_version, marts.fct_gtfs_route_service_daily,
+                marts.fct_gtfs_feed_service_daily
+gtfs_bus_km     marts.fct_gtfs_route_reconciliation, metrics.gtfs_indicator_values
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.gtfs.bus_km import indicator_rows, route_reconciliation
+from assets.gtfs.feed_frames import empty_raw_frame
+from assets.gtfs.feed_versions import feed_version_dimension
+from assets.gtfs.ingest import SOURCE, feed_files, ingest_feed_files
+from assets.gtfs.notices import rule_catalogue
+from assets.gtfs.route_service import feed_service_daily, route_service_daily
+from assets.gtfs.tables import LOADED_TABLES, raw_table_name
+from assets.ingest.code_sets import CODE_SET_TABLES
+from assets.ingest.source_run import run_source_ingest
+from pipelines.warehouse import preview_markdown, replace_table
+
+NOTICES = "marts.fct_gtfs_validation_notices"
+RULES = "marts.dim_gtfs_rule"
+FEED_VERSIONS = "marts.dim_gtfs_feed_version"
+ROUTE_DAILY = "marts.fct_gtfs_route_service_daily"
+FEED_DAILY = "marts.fct_gtfs_feed_service_daily"
+RECONCILIATION = "marts.fct_gtfs_route_reconciliation"
+INDICATOR_VALUES = "metrics.gtfs_indicator_values"
+RAW_KEYS = [["raw", f"gtfs_{table}"] for table in LOADED_TABLES]
+
+
+def _key(table: str) -> list[str]:
+    return table.split(".")
+
+
+def _result(con, table: str, rows: int) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        asset_key=_key(table),
+        metadata={"rows": rows, "preview": dg.MetadataValue.md(preview_markdown(con, table))},
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        *[
+            dg.AssetSpec(
+                key=key,
+                group_name="gtfs",
+                kinds={"duckdb", "polars"},
+                deps=[["reference", table] for table in CODE_SET_TABLES],
+                description=f"GTFS {key[1].removeprefix('gtfs_')}.txt of every accepted feed "
+                "version in data_raw/gtfs/, keyed by feed_version (zip sha256) and feed_name.",
+            )
+            for key in RAW_KEYS
+        ],
+        dg.AssetSpec(
+            key=_key(NOTICES),
+            group_name="gtfs",
+            kinds={"duckdb"},
+            description="One row per validation notice per feed file (ERROR rejects the feed).",
+        ),
+        dg.AssetSpec(
+            key=_key(RULES),
+            group_name="gtfs",
+            kinds={"duckdb"},
+            description="The GTFS rule catalogue (reference/gtfs_rules.csv): code, severity.",
+        ),
+    ],
+    pool="warehouse",
+)
+def raw_gtfs(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Every data_raw/gtfs/<feed_name>_YYYYMMDD.zip, read the gtfs-kit way and validated; a feed
+    breaking a GTFS "must" rule is rejected whole (audit.source_files names rule, file, row)."""
+    found = {}
+
+    def ingest_files(data_raw, codes, key, loaded_at):
+        outcomes, found["notices"] = ingest_feed_files(feed_files(data_raw), data_raw, loaded_at)
+        return outcomes
+
+    def empty_tables(codes, key):
+        return {raw_table_name(table): empty_raw_frame(table) for table in LOADED_TABLES}
+
+    metadata = run_source_ingest(context, duckdb, SOURCE, ingest_files, empty_tables)
+    for key in RAW_KEYS:
+        table_metadata = dict(metadata)
+        table_metadata["rows"] = metadata.get(f"rows {'.'.join(key)}", 0)
+        yield dg.MaterializeResult(asset_key=key, metadata=table_metadata)
+    with duckdb.get_connection() as con:
+        yield _result(con, NOTICES, replace_table(con, NOTICES, found["notices"]))
+        yield _result(con, RULES, replace_table(con, RULES, rule_catalogue()))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key=_key(table),
+            group_name="gtfs",
+            kinds={"duckdb"},
+            deps=[*RAW_KEYS, _key(NOTICES), ["reference", "town"]],
+            description=description,
+        )
+        for table, description in (
+            (FEED_VERSIONS, "One row per feed version: file date, feed_info, service period."),
+            (ROUTE_DAILY, "Trips, hours, vehicle-km, headways per feed version, day type, route."),
+            (FEED_DAILY, "Totals and stops served per town per feed version and day type."),
+        )
+    ],
+    pool="warehouse",
+)
+def gtfs_service(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Scheduled supply on each feed version's representative weekday, Saturday and Sunday."""
+    with duckdb.get_connection() as con:
+        yield _result(
+            con, FEED_VERSIONS, replace_table(con, FEED_VERSIONS, feed_version_dimension(con))
+        )
+        yield _result(con, ROUTE_DAILY, replace_table(con, ROUTE_DAILY, route_service_daily(con)))
+        yield _result(con, FEED_DAILY, replace_table(con, FEED_DAILY, feed_service_daily(con)))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key=_key(RECONCILIATION),
+            group_name="gtfs",
+            kinds={"duckdb"},
+            deps=[
+                _key(FEED_VERSIONS),
+                _key(ROUTE_DAILY),
+                ["raw", "bus_fleet"],
+                ["reference", "powertrain"],
+            ],
+            description="GTFS bus routes ↔ bus ledger routes per period, with km by energy class.",
+        ),
+        dg.AssetSpec(
+            key=_key(INDICATOR_VALUES),
+            group_name="gtfs",
+            kinds={"duckdb"},
+            deps=[_key(RECONCILIATION)],
+            description="bus_km_clean_share rows in the columns of metrics.indicator_values.",
+        ),
+    ],
+    pool="warehouse",
+)
+def gtfs_bus_km(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Share of scheduled weekday bus-km run by new- and clean-energy buses, per feed date."""
+    with duckdb.get_connection() as con:
+        reconciliation = route_reconciliation(con)
+        yield _result(con, RECONCILIATION, replace_table(con, RECONCILIATION, reconciliation))
+        yield _result(
+            con, INDICATOR_VALUES, replace_table(con, INDICATOR_VALUES, indicator_rows(con))
+        )
+
+
+GTFS_ASSETS = [raw_gtfs, gtfs_service, gtfs_bus_km]

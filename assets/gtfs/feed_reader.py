@@ -1,0 +1,147 @@
+"""Read a GTFS zip (or folder) the way gtfs-kit does, table by table, and say why when it can't.
+
+`gtfs_kit.read_feed` reads every table it knows and stops at the first cast error, even in a
+table we never load (the Detroit feed's fares overflow gtfs-kit's Int16). So we apply
+gtfs-kit's own reading recipe (its dtypes, CSV options and column cleaning) to each table we
+load, with a byte-level pass first: NUL bytes and non-UTF-8 text are named with file and row,
+and a cast or CSV error is traced back to the first offending row and field.
+CRLF line ends, a BOM, extra files and times past 24:00 (kept as text) all read as usual.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gtfs_kit as gk
+import pandas as pd
+import polars as pl
+
+from assets.gtfs.notices import combine, no_notices, one_notice
+from assets.gtfs.tables import LOADED_TABLES, pandas_dtypes
+
+# The options gtfs_kit.feed._read_feed_from_path passes to pandas.read_csv.
+CSV_OPTIONS = {
+    "na_values": ["", " ", "nan", "NaN", "null"],
+    "keep_default_na": True,
+    "dtype_backend": "numpy_nullable",
+    "encoding": "utf-8-sig",
+}
+
+
+@dataclass
+class FeedContent:
+    """What was in the feed: file headers, the loaded tables (pandas), read-time notices."""
+
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    notices: pl.DataFrame = field(default_factory=no_notices)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+
+def feed_members(source: Path | bytes) -> dict[str, bytes]:
+    """`<table>.txt` files of a zip (bytes or path) or folder, by table name.
+
+    Zips made by hand often hold a top folder (`feed/stops.txt`): the shallowest copy wins.
+    """
+    if isinstance(source, Path) and source.is_dir():
+        return {p.stem: p.read_bytes() for p in sorted(source.glob("*.txt")) if p.is_file()}
+    data = source.read_bytes() if isinstance(source, Path) else source
+    members: dict[str, tuple[int, bytes]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            path = Path(info.filename)
+            if info.is_dir() or path.suffix != ".txt" or path.name.startswith("._"):
+                continue
+            depth = len(path.parts)
+            if path.stem not in members or depth < members[path.stem][0]:
+                members[path.stem] = (depth, archive.read(info))
+    return {stem: payload for stem, (_, payload) in members.items()}
+
+
+def read_feed_content(source: Path | bytes) -> FeedContent:
+    content = FeedContent()
+    try:
+        members = feed_members(source)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        content.notices = one_notice("feed_unreadable", None, f"not a readable zip: {error}")
+        return content
+    problems = []
+    for name, data in members.items():
+        text_problem = _byte_problem(name, data)
+        if text_problem is not None:
+            problems.append(text_problem)
+            continue
+        content.headers[name] = _header(data)
+        if name in LOADED_TABLES:
+            frame, problem = _read_table(name, data)
+            content.tables[name] = frame
+            if problem is not None:
+                problems.append(problem)
+    content.notices = combine(problems)
+    return content
+
+
+def to_gtfs_kit_feed(content: FeedContent, dist_units: str = "km") -> gk.Feed:
+    """A gtfs-kit Feed over the same frames (for its analyses and our comparisons)."""
+    tables = {name: frame for name, frame in content.tables.items() if frame is not None}
+    return gk.Feed(dist_units=dist_units, **tables)
+
+
+def _byte_problem(name: str, data: bytes) -> pl.DataFrame | None:
+    file = f"{name}.txt"
+    offset = data.find(b"\x00")
+    if offset >= 0:
+        row = data.count(b"\n", 0, offset)
+        return one_notice("null_character", file, f"NUL byte at byte {offset}", row=row)
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = data.count(b"\n", 0, error.start)
+        return one_notice("invalid_encoding", file, f"not UTF-8 at byte {error.start}", row=row)
+    return None
+
+
+def _header(data: bytes) -> list[str]:
+    first_line = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    return [name.strip() for name in next(csv.reader([first_line]), [])]
+
+
+def _read_table(name: str, data: bytes) -> tuple[pd.DataFrame | None, pl.DataFrame | None]:
+    """The table as gtfs-kit would read it (None when it has no records), or the problem."""
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=pandas_dtypes(name), **CSV_OPTIONS)
+    except (ValueError, TypeError, pd.errors.ParserError) as error:
+        return None, _locate_read_error(name, data, error)
+    if frame.empty:
+        return None, None
+    return gk.clean_column_names(frame), None
+
+
+def _locate_read_error(name: str, data: bytes, error: Exception) -> pl.DataFrame:
+    """Find the first value that does not cast to gtfs-kit's type for its column."""
+    file = f"{name}.txt"
+    try:
+        text = pd.read_csv(io.BytesIO(data), dtype=str, **CSV_OPTIONS)
+    except (ValueError, pd.errors.ParserError) as parse_error:
+        return one_notice("feed_unreadable", file, f"CSV cannot be parsed: {parse_error}")
+    text.columns = [str(c).strip() for c in text.columns]
+    for column, dtype in pandas_dtypes(name).items():
+        if column not in text.columns or dtype == "string":
+            continue
+        values = text[column]
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = values.notna() & numbers.isna()
+        if dtype.startswith("Int"):
+            limit = 2**15 if dtype == "Int16" else 2**31
+            bad |= numbers.notna() & ((numbers % 1 != 0) | (numbers.abs() >= limit))
+        if bad.any():
+            index = int(bad.to_numpy().nonzero()[0][0])
+            message = f"{values.iloc[index]!r} is not a valid {dtype} value"
+            return one_notice("invalid_number", file, message, row=index + 1, field=column)
+    return one_notice("feed_unreadable", file, f"cannot be read: {error}")
