@@ -6,10 +6,27 @@ cross into DuckDB through Arrow (zero-copy), never row by row.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import duckdb
 import polars as pl
+import yaml
 
-SCHEMAS = ("reference", "raw", "staging", "intermediate", "marts", "metrics", "quality", "audit", "survey_external")
+TABLE_DOCS = Path(__file__).resolve().parents[1] / "assets" / "table_docs.yaml"
+DOCUMENTED_SCHEMAS = ("marts", "metrics")
+
+SCHEMAS = (
+    "reference",
+    "raw",
+    "staging",
+    "intermediate",
+    "marts",
+    "metrics",
+    "quality",
+    "audit",
+    "survey_external",
+)
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
@@ -26,7 +43,46 @@ def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl
         con.execute(f"create or replace table {qualified_name} as select * from _frame_to_write")
     finally:
         con.unregister("_frame_to_write")
+    if schema in DOCUMENTED_SCHEMAS:
+        comment_table(con, qualified_name)
     return frame.height
+
+
+@functools.cache
+def table_docs() -> dict:
+    return yaml.safe_load(TABLE_DOCS.read_text(encoding="utf-8"))
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> None:
+    """COMMENT ON a Python-built marts/metrics table and each column, from table_docs.yaml.
+
+    Tables the SQL models build comment themselves and are not listed. A listed table with an
+    undocumented column is an error; an unlisted Python-built table is caught by the
+    end-to-end test that every marts/metrics column carries a comment.
+    """
+    docs = table_docs().get(qualified_name)
+    if docs is None:
+        return
+    con.execute(f"comment on table {qualified_name} is {_quoted(docs['description'])}")
+    schema, table = qualified_name.split(".")
+    columns = [
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    ]
+    missing = [c for c in columns if c not in docs["columns"]]
+    if missing:
+        raise KeyError(f"{qualified_name}: columns without a doc in {TABLE_DOCS.name}: {missing}")
+    for column in columns:
+        con.execute(
+            f'comment on column {qualified_name}."{column}" is {_quoted(docs["columns"][column])}'
+        )
 
 
 def append_rows(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
