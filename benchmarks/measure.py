@@ -1,0 +1,99 @@
+"""Measurements for `make bench`: a whole run in a child process, and stage-level probes.
+
+A run is measured as a child process (wall time, peak RSS from wait4's rusage, the run log's
+per-step seconds). Probes compare one stage with what a user could pick instead, in the same
+process and on the same files: our registrations ingest against DuckDB's own CSV reader.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from assets.ingest.code_sets import load_code_sets
+from assets.ingest.source_run import ingest_csv_file
+from assets.ingest.text_files import gb18030_to_utf8
+from assets.reference.code_tables import CODE_TABLES, read_code_table
+from assets.registrations.records import registration_format, registration_rules
+from pipelines import project
+from pipelines.warehouse import ensure_schemas, replace_table
+
+
+def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
+    """`greentrack run` as a child process: exit code, wall seconds, peak RSS, step seconds."""
+    env = os.environ | {
+        "GREENTRACK_DATA_RAW": str(data_raw),
+        "GREENTRACK_WAREHOUSE_DIR": str(workdir / "warehouse"),
+        "GREENTRACK_DASHBOARDS_DIR": str(workdir / "site"),
+    }
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    log = (workdir / "warehouse" / "runs.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(log[-1]) if log else {}
+    return {
+        "exit_code": os.waitstatus_to_exitcode(status),
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
+        "step_seconds": record.get("step_seconds", {}),
+    }
+
+
+def _codes() -> dict:
+    con = duckdb.connect()
+    ensure_schemas(con)
+    for name in CODE_TABLES:
+        replace_table(con, f"reference.{name}", read_code_table(project.REFERENCE_DIR, name))
+    return load_code_sets(con)
+
+
+def registrations_probe(data_raw: Path) -> dict:
+    """Our ingest of the registrations files (decode → rules → hash → table) against DuckDB
+    `read_csv(all_varchar=true)` into a table of the same files re-encoded to UTF-8."""
+    import datetime as dt
+
+    paths = sorted((data_raw / "registrations").glob("registrations_*.csv"))
+    codes, fmt = _codes(), registration_format()
+    rules = registration_rules(codes)
+    con = duckdb.connect()
+    started = time.perf_counter()
+    for path in paths:
+        outcome = ingest_csv_file(path, data_raw, fmt, rules, b"bench-key", dt.datetime(2026, 1, 1))
+        replace_table(con, "ours", outcome.loaded[fmt.table])
+    ours = time.perf_counter() - started
+    decode = 0.0
+    with tempfile.TemporaryDirectory() as scratch:
+        utf8_paths = []
+        for path in paths:
+            data = path.read_bytes()
+            tick = time.perf_counter()
+            utf8 = gb18030_to_utf8(data)
+            decode += time.perf_counter() - tick
+            target = Path(scratch) / path.name
+            target.write_bytes(utf8)
+            utf8_paths.append(str(target))
+        started = time.perf_counter()
+        con.execute(
+            "create or replace table baseline as select * from read_csv(?, all_varchar = true)",
+            [utf8_paths],
+        )
+        baseline = time.perf_counter() - started
+    rows = con.execute("select count(*) from baseline").fetchone()[0]
+    return {
+        "files": len(paths),
+        "rows": rows,
+        "bytes": sum(p.stat().st_size for p in paths),
+        "ours_seconds": round(ours, 3),
+        "duckdb_read_csv_seconds": round(baseline, 3),
+        "gb18030_decode_seconds": round(decode, 3),
+        "ratio": round(ours / baseline, 2) if baseline else None,
+    }

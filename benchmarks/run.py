@@ -1,0 +1,87 @@
+"""`make bench` / `make bench-quick`: generate each scale, measure, write JSON and a table.
+
+Generation is timed but not counted. Results go to benchmarks/results/<date>.json and the
+table between the markers in benchmarks/README.md. Goals are those of issue G.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.gtfs_probe import gtfs_probe
+from benchmarks.measure import registrations_probe, run_pipeline_child
+from benchmarks.report import write_report
+from pipelines.generate import generate_all
+
+HERE = Path(__file__).resolve().parent
+
+
+def stage_totals(step_seconds: dict[str, float]) -> dict[str, float]:
+    """Group step seconds into stages: ingest per source, SQL by layer, checks, publish."""
+    stages: dict[str, float] = {}
+    for step, seconds in step_seconds.items():
+        if step.startswith("raw__") and step.count("__") == 1 or step == "raw_surveys":
+            stage = f"ingest {step.removeprefix('raw__')}"
+        elif step.startswith("raw_gtfs") or step.startswith("raw__gtfs"):
+            stage = "ingest gtfs"
+        elif "_check" in step or "freshness" in step or "suite" in step or "expectation" in step:
+            stage = "checks"
+        elif step.split("__")[0] in ("staging", "intermediate", "marts", "metrics"):
+            stage = f"sql {step.split('__')[0]}"
+        else:
+            stage = step
+        stages[stage] = round(stages.get(stage, 0.0) + seconds, 3)
+    return dict(sorted(stages.items()))
+
+
+def measure_scale(scale: float, scratch: Path) -> dict:
+    data_raw = scratch / f"scale_{scale:g}" / "data_raw"
+    started = time.perf_counter()
+    generate_all(data_raw, scale=scale, seed=42, defect_rate=0.01)
+    generation = time.perf_counter() - started
+    run = run_pipeline_child(data_raw, data_raw.parent)
+    result = {
+        "scale": scale,
+        "generation_seconds_not_counted": round(generation, 1),
+        "run": run,
+        "stages": stage_totals(run["step_seconds"]),
+        "registrations": registrations_probe(data_raw),
+    }
+    shutil.rmtree(data_raw.parent, ignore_errors=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--results-dir", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    results = {
+        "date": dt.date.today().isoformat(),
+        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "scales": [],
+    }
+    with tempfile.TemporaryDirectory(prefix="greentrack-bench-") as scratch:
+        for scale in args.scales:
+            print(f"scale {scale:g} …", flush=True)
+            results["scales"].append(measure_scale(scale, Path(scratch)))
+    results["gtfs"] = gtfs_probe()
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    out = args.results_dir / f"{results['date']}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    table = write_report(results, HERE / "README.md")
+    print(table)
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
