@@ -8,12 +8,16 @@ UV_VERSION := 0.13.8
 
 .PHONY: run test lint bench bench-quick venv clean lock system-deps
 
-$(STAMP): requirements.lock pyproject.toml
+# uv lives outside the venv: `uv pip sync` removes whatever the lock does not list.
+UV := .tools/bin/uv
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv==$(UV_VERSION)
+
+$(STAMP): requirements.lock pyproject.toml | $(UV)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -46,8 +50,8 @@ system-deps:
 	elif dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then echo "system-deps: present"; \
 	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; fi
 
-lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) warehouse/*.duckdb* dashboards/site
+	rm -rf $(VENV) .tools warehouse/*.duckdb* dashboards/site
