@@ -7,6 +7,8 @@ from assets.fleets.assets import raw_bus_fleet, raw_taxi_fleet
 from assets.gtfs.assets import GTFS_ASSETS
 from assets.operations.checks import freshness_checks
 from assets.publish.assets import build_publish_asset
+from assets.quality.assets import data_docs_asset, quality_assets
+from assets.quality.checks import checks_for
 from assets.reference.assets import reference_tables
 from assets.registrations.assets import raw_registrations
 from assets.surveys.analytics_assets import survey_analytics_assets
@@ -25,17 +27,20 @@ WAREHOUSE_ASSETS = [
     *GTFS_ASSETS,
     *survey_analytics_assets,
     *sql_model_assets,
+    *quality_assets,
     dashboard_site,
 ]
 
 
 def all_assets() -> list[dg.AssetsDefinition]:
-    upstream = [key for asset in WAREHOUSE_ASSETS for key in asset.keys]
-    return [*WAREHOUSE_ASSETS, build_publish_asset(upstream)]
+    # The quality Data Docs go into the site after the dashboard has rebuilt it.
+    built = [*WAREHOUSE_ASSETS, data_docs_asset(WAREHOUSE_ASSETS)]
+    upstream = [key for asset in built for key in asset.keys]
+    return [*built, build_publish_asset(upstream)]
 
 
 def all_asset_checks() -> list:
-    return [*freshness_checks({"gtfs": ["raw", "gtfs_routes"]})]
+    return [*freshness_checks({"gtfs": ["raw", "gtfs_routes"]}), *checks_for(all_assets())]
 
 
 def build_definitions(database: str | None = None) -> dg.Definitions:

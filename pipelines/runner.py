@@ -19,6 +19,7 @@ import dagster as dg
 import duckdb
 
 from assets.publish.atomic import remove_stale_work
+from assets.quality.summary import quality_summary
 from pipelines import project
 from pipelines.alerts import send_failure_alert
 from pipelines.definitions import all_asset_checks, all_assets
@@ -50,11 +51,21 @@ def run_lock(warehouse_dir: Path):
         handle.close()
 
 
+def _is_check_failure(error) -> bool:
+    while error is not None:
+        if "DagsterAssetCheckFailedError" in (error.cls_name or ""):
+            return True
+        error = error.cause
+    return False
+
+
 def _failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     lines = []
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            if _is_check_failure(error):
+                continue  # Dagster reports a failed blocking check twice; keep the evaluation
             while error is not None and error.cause is not None:
                 error = error.cause  # the user code's own exception, not Dagster's wrapper
             message = error.message.strip() if error else "unknown error"
@@ -149,9 +160,10 @@ def run_pipeline(out=None, err=None) -> int:
     )
     if not result.success or not publish_done:
         lines = _failure_lines(result) or ["no step failure recorded, but nothing was published"]
-        if work.exists():
+        if work.exists() and work.is_file():
             with duckdb.connect(str(work), read_only=True) as con:
                 print(source_summary(con), file=err)
+                print(quality_summary(con), file=err)
         return _fail(record, lines, err)
     remove_stale_work(work)  # nothing may write the work file after publication; belt and braces
     with duckdb.connect(str(published), read_only=True) as con:
@@ -161,6 +173,7 @@ def run_pipeline(out=None, err=None) -> int:
         print(f"\nPublished {published} in {seconds:.1f} s\n", file=out)
         print("Sources\n" + source_summary(con), file=out)
         print("\nTarget gap\n" + gap_table(con), file=out)
+        print("\n" + quality_summary(con), file=out)
     rejected = rejected_files(published)
     code = EXIT_REJECTED if rejected else EXIT_OK
     record.update(

@@ -287,3 +287,15 @@ def test_the_dashboard_is_published_beside_the_warehouse(clean_run):
     data_raw, _, _ = clean_run
     index = data_raw.parent / "site" / "index.html"
     assert index.exists() and "bus_clean_share" in index.read_text(encoding="utf-8")
+
+
+def test_the_readme_example_queries_run_on_the_published_file(clean_run, capsys):
+    data_raw, _, _ = clean_run
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## For analysts", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    published = data_raw.parent / "warehouse" / "green_transport.duckdb"
+    code = block.replace('"warehouse/green_transport.duckdb"', repr(str(published)))
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README's own snippet
+    out = capsys.readouterr().out
+    assert "bus_clean_share" in out  # queries 1 and 2
+    assert "reason" in out  # query 3 (quarantine by reason)

@@ -1,0 +1,59 @@
+"""Great Expectations 1.x plumbing: an in-memory context and one validation per batch.
+
+Batches are pandas frames fetched from DuckDB through Arrow with Arrow-backed dtypes, so a
+nullable integer column stays an integer and dates stay dates (GX reports their Python
+types: int, float, str, date, bool, Decimal). GX's SQL datasource over duckdb_engine
+returns empty metric results, so nothing here talks SQL to GX.
+"""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+
+from assets.quality.suite_builder import build_gx_suite
+
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+
+
+def gx_context():
+    """An in-memory GX context: nothing written to disk, no analytics, no progress bars."""
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def fetch_pandas(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.sql(sql).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+
+
+class GxRunner:
+    """One ephemeral context per suite run; a validation definition per batch."""
+
+    def __init__(self, suite: str):
+        self.context, self.suite, self.count, self.seconds = gx_context(), suite, 0, 0.0
+        asset = self.context.data_sources.add_pandas("warehouse").add_dataframe_asset("frame")
+        self.batch = asset.add_batch_definition_whole_dataframe("whole")
+
+    def run(self, expectations: list, frame: pd.DataFrame):
+        started = time.perf_counter()
+        self.count += 1
+        name = f"{self.suite}#{self.count}"
+        suite = self.context.suites.add(build_gx_suite(name, expectations))
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=self.batch, suite=suite)
+        )
+        result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+        self.seconds += time.perf_counter() - started
+        return sorted(result.results, key=lambda r: r.expectation_config.meta["index"])

@@ -1,0 +1,168 @@
+"""Run one suite with Great Expectations 1.x on frames fetched from DuckDB.
+
+GX's SQL datasource over duckdb_engine returns empty metric results, so every batch is a
+pandas frame fetched through Arrow (Arrow-backed dtypes: nullable integers stay integers).
+Only the columns the suite names are fetched, plus `_source_file` so that a failure can
+name its file. Each `unexpected_rows` query becomes its own small batch, validated with
+`expect_table_row_count_to_equal(0)`; its first rows are the sample.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import duckdb
+import pandas as pd
+
+from assets.quality.gx_runner import GxRunner, fetch_pandas
+from assets.quality.outcome import ExpectationOutcome, SuiteOutcome
+from assets.quality.samples import clean_sample, mask_sample
+from assets.quality.suite_builder import (
+    ExpectationSpec,
+    SuiteSpec,
+    UnexpectedRowsSpec,
+    build_expectation,
+)
+
+CODE_COLUMN = re.compile(r"^(reference)\.([a-z_]+)\.([a-z_]+)$")
+LINEAGE_FILE = "_source_file"
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    schema, name = table.split(".")
+    rows = con.execute(
+        "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+        "order by column_index",
+        [schema, name],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def code_set(con: duckdb.DuckDBPyConnection, reference: str) -> list[str]:
+    """Codes of `reference.<table>.<column>`, read from the warehouse at run time."""
+    match = CODE_COLUMN.match(reference)
+    if not match:
+        raise ValueError(f"code set must be reference.<table>.<column>, got {reference!r}")
+    schema, table, column = match.groups()
+    rows = con.execute(
+        f'select distinct "{column}" from {schema}.{table} where "{column}" is not null order by 1'
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def resolve_kwargs(con: duckdb.DuckDBPyConnection, kwargs: dict) -> dict:
+    """Replace `value_set_from` / `letters_from` by sets read from reference.* tables."""
+    resolved = dict(kwargs)
+    if "value_set_from" in resolved:
+        values = code_set(con, resolved.pop("value_set_from"))
+        values += list(resolved.pop("value_set_extra", []))
+        if resolved.pop("value_type", None) == "int":
+            values = [int(v) for v in values]
+        resolved["value_set"] = values
+    if "letters_from" in resolved:
+        letters = sorted(c for c in code_set(con, resolved.pop("letters_from")) if len(c) == 1)
+        resolved["regex"] = f"^[{''.join(letters)}]+$"
+    return resolved
+
+
+def _exception(result) -> str | None:
+    info = result.exception_info or {}
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            return str(entry.get("exception_message", "GX raised an exception")).splitlines()[0]
+    return None
+
+
+def _files(frame: pd.DataFrame, indices) -> list[str]:
+    if LINEAGE_FILE not in frame.columns or not indices:
+        return []
+    positions = [i for i in indices if isinstance(i, int) and 0 <= i < len(frame)]
+    return sorted(set(frame[LINEAGE_FILE].iloc[positions].dropna().astype(str)))
+
+
+def _outcome(spec: ExpectationSpec, result, frame: pd.DataFrame, identifiers) -> ExpectationOutcome:
+    details = result.result or {}
+    error = _exception(result)
+    counts = details.get("partial_unexpected_counts")
+    values = [c["value"] for c in counts] if counts else details.get("partial_unexpected_list")
+    if not values and "observed_value" in details and not result.success:
+        values = [details["observed_value"]]
+    return ExpectationOutcome(
+        expectation=spec.type,
+        column=spec.label,
+        severity=spec.severity,
+        success=bool(result.success) and error is None,
+        unexpected_count=details.get("unexpected_count"),
+        element_count=details.get("element_count"),
+        sample=clean_sample(mask_sample(values or [], spec.columns, identifiers)),
+        files=_files(frame, details.get("partial_unexpected_index_list")),
+        why=spec.why,
+        error=f"{spec.label}: {error}" if error else None,
+    )
+
+
+def _table_outcomes(con, spec: SuiteSpec, runner: GxRunner) -> tuple[list, int]:
+    present = table_columns(con, spec.name)
+    if not present:
+        missing = ExpectationOutcome("table exists", "(table)", "ERROR", False)
+        missing.error = f"table {spec.name} does not exist in the warehouse"
+        return [missing], 0
+    wanted = [c for c in spec.columns if c in present]
+    if LINEAGE_FILE in present and LINEAGE_FILE not in wanted:
+        wanted.append(LINEAGE_FILE)
+    select = ", ".join(f'"{c}"' for c in wanted) if wanted else "1 as _no_columns"
+    frame = fetch_pandas(con, f"select {select} from {spec.name}")
+    if not spec.expectations:
+        return [], len(frame)
+    built = [
+        build_expectation(e, resolve_kwargs(con, e.kwargs), i)
+        for i, e in enumerate(spec.expectations)
+    ]
+    results = runner.run(built, frame)
+    outcomes = [
+        _outcome(e, r, frame, spec.identifiers)
+        for e, r in zip(spec.expectations, results, strict=True)
+    ]
+    return outcomes, len(frame)
+
+
+def _rows_outcome(
+    con, rule: UnexpectedRowsSpec, runner: GxRunner, identifiers
+) -> ExpectationOutcome:
+    outcome = ExpectationOutcome(
+        f"unexpected_rows: {rule.name}", rule.column or "(rows)", rule.severity, False, why=rule.why
+    )
+    try:
+        frame = fetch_pandas(con, rule.sql)
+    except duckdb.Error as error:
+        outcome.error = f"query {rule.name} failed: {str(error).splitlines()[0]}"
+        return outcome
+    check = ExpectationSpec("expect_table_row_count_to_equal", {"value": 0}, rule.severity)
+    (result,) = runner.run([build_expectation(check, check.kwargs, 0)], frame)
+    outcome.success = bool(result.success)
+    outcome.unexpected_count = len(frame)
+    shown = frame.drop(columns=[LINEAGE_FILE], errors="ignore").head(5)
+    outcome.sample = clean_sample(mask_sample(shown.to_dict(orient="records"), [], identifiers))
+    outcome.files = _files(frame, list(range(min(len(frame), 20))))
+    return outcome
+
+
+def validate_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
+    started = time.perf_counter()
+    runner = GxRunner(spec.name)
+    outcomes, rows = _table_outcomes(con, spec, runner)
+    outcomes += [
+        _rows_outcome(con, rule, runner, spec.identifiers) for rule in spec.unexpected_rows
+    ]
+    total = time.perf_counter() - started
+    return SuiteOutcome(
+        suite=spec.name,
+        table=spec.name,
+        rows=rows,
+        expectations=outcomes,
+        gx_seconds=round(runner.seconds, 3),
+        fetch_seconds=round(total - runner.seconds, 3),
+        has_error_expectations="ERROR" in spec.severities,
+    )
