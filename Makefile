@@ -33,8 +33,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines assets tests
-	$(BIN)/ruff format --check pipelines assets tests
+	$(BIN)/ruff check pipelines assets tests benchmarks
+	$(BIN)/ruff format --check pipelines assets tests benchmarks
 	$(BIN)/sqlfluff lint --dialect duckdb dbt_like_sql
 
 bench: $(STAMP)

@@ -23,11 +23,11 @@ def gtfs_probe() -> dict:
     import gtfs_kit as gk
     import polars as pl
 
+    from assets.gtfs.feed_frames import empty_raw_frame
     from assets.gtfs.feed_reader import read_feed_content, to_gtfs_kit_feed
     from assets.gtfs.ingest import ingest_feed_files
     from assets.gtfs.route_service import route_service_daily
     from assets.gtfs.service import sdt_units
-    from assets.gtfs.feed_frames import empty_raw_frame
     from assets.gtfs.tables import LOADED_TABLES, raw_table_name
     from assets.ingest.store import write_outcomes
     from assets.reference.code_tables import read_code_table

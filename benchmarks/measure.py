@@ -34,8 +34,12 @@ def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
         "GREENTRACK_DASHBOARDS_DIR": str(workdir / "site"),
     }
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run"], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     log = (workdir / "warehouse" / "runs.jsonl").read_text(encoding="utf-8").splitlines()

@@ -27,12 +27,14 @@ def stage_totals(step_seconds: dict[str, float]) -> dict[str, float]:
     """Group step seconds into stages: ingest per source, SQL by layer, checks, publish."""
     stages: dict[str, float] = {}
     for step, seconds in step_seconds.items():
-        if step.startswith("raw__") and step.count("__") == 1 or step == "raw_surveys":
+        if "gx_suite" in step:
+            stage = "checks (Great Expectations)"
+        elif "freshness" in step or "reconciliation" in step:
+            stage = "checks (other)"
+        elif step.startswith("raw__") and step.count("__") == 1 or step == "raw_surveys":
             stage = f"ingest {step.removeprefix('raw__')}"
         elif step.startswith("raw_gtfs") or step.startswith("raw__gtfs"):
             stage = "ingest gtfs"
-        elif "_check" in step or "freshness" in step or "suite" in step or "expectation" in step:
-            stage = "checks"
         elif step.split("__")[0] in ("staging", "intermediate", "marts", "metrics"):
             stage = f"sql {step.split('__')[0]}"
         else:
@@ -65,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = {
         "date": dt.date.today().isoformat(),
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": __import__("os").cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "scales": [],
     }
     with tempfile.TemporaryDirectory(prefix="greentrack-bench-") as scratch:

@@ -43,8 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--scale", type=float, default=1.0)
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--defect-rate", type=float, default=0.01)
-    generate.add_argument("--as-of", type=_iso_date, default=None,
-                          help="date of the newest export (default 2025-10-31)")
+    generate.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        help="date of the newest export (default 2025-10-31)",
+    )
 
     status = commands.add_parser("status", help="print the target-gap table of the warehouse")
     status.add_argument("--warehouse-dir", type=Path)
@@ -90,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             return EXIT_USAGE
         options = {"as_of": args.as_of} if args.as_of else {}
-        generate_all(args.out, scale=args.scale, seed=args.seed, defect_rate=args.defect_rate,
-                     **options)
+        generate_all(
+            args.out, scale=args.scale, seed=args.seed, defect_rate=args.defect_rate, **options
+        )
         return 0
     if args.command == "status":
         from pipelines.status import print_status

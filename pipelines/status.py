@@ -37,13 +37,16 @@ def print_status(out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     path = project.published_warehouse_path()
     if not path.exists():
-        print(f"greentrack status: no published warehouse at {path}; run `greentrack run`.",
-              file=err)
+        print(
+            f"greentrack status: no published warehouse at {path}; run `greentrack run`.", file=err
+        )
         return 1
     with duckdb.connect(str(path), read_only=True) as con:
         print(f"Warehouse {path}\n", file=out)
         print("Target gap\n" + gap_table(con), file=out)
         print("\nLast runs\n" + last_runs_table(), file=out)
-        print(f"\nSource freshness on {dt.date.today()}\n" + freshness_table(con, dt.date.today()),
-              file=out)
+        print(
+            f"\nSource freshness on {dt.date.today()}\n" + freshness_table(con, dt.date.today()),
+            file=out,
+        )
     return 0

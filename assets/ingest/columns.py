@@ -34,10 +34,28 @@ def normalise_header(header: str) -> str:
     return fold_width(header).strip().replace(" ", "").lower()
 
 
+FULL_WIDTH_PATTERN = "[\uff01-\uff5e\u3000]"
+
+
 def fold_width_expr(expr: pl.Expr) -> pl.Expr:
     """Vectorised full-width→half-width folding and trimming; blanks become null."""
     folded = expr.str.replace_many(FULL_WIDTH, HALF_WIDTH).str.strip_chars()
     return pl.when(folded == "").then(None).otherwise(folded)
+
+
+def fold_frame_columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Fold and trim `names`; the full-width replacement runs only on columns that need it."""
+    needs = frame.select(
+        pl.col(n).str.contains(FULL_WIDTH_PATTERN).any().alias(n) for n in names
+    ).row(0)
+    expressions = []
+    for name, has_full_width in zip(names, needs, strict=True):
+        if has_full_width:
+            expressions.append(fold_width_expr(pl.col(name)).alias(name))
+        else:
+            trimmed = pl.col(name).str.strip_chars()
+            expressions.append(pl.when(trimmed == "").then(None).otherwise(trimmed).alias(name))
+    return frame.with_columns(expressions)
 
 
 def map_columns(frame: pl.DataFrame, columns: list[Column], file_name: str) -> pl.DataFrame:
@@ -72,6 +90,6 @@ def map_columns(frame: pl.DataFrame, columns: list[Column], file_name: str) -> p
         *[pl.lit(None, dtype=pl.String).alias(c.name) for c in columns if c.name not in seen],
         extra_json.alias("_extra"),
     )
-    return mapped.with_columns(
-        fold_width_expr(pl.col(c.name)).alias(c.name) for c in columns
-    ).select([c.name for c in columns] + ["_extra"])
+    return fold_frame_columns(mapped, [c.name for c in columns]).select(
+        [c.name for c in columns] + ["_extra"]
+    )

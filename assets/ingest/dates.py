@@ -14,28 +14,21 @@ import polars as pl
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
 
-_YMD_PATTERNS = (
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})$",
-    r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
-    r"^(\d{4})年(\d{1,2})月(\d{1,2})日$",
-    r"^(\d{4})(\d{2})(\d{2})$",
-)
+# chrono (polars' date parser) accepts 1- or 2-digit months and days for %m and %d.
+_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日")
 _SERIAL_PATTERN = r"^(\d{1,5})(?:\.\d+)?$"
 
 
-def _from_parts(text: pl.Expr, pattern: str) -> pl.Expr:
-    year = text.str.extract(pattern, 1)
-    month = text.str.extract(pattern, 2).str.zfill(2)
-    day = text.str.extract(pattern, 3).str.zfill(2)
-    iso = pl.concat_str([year, month, day], separator="-")
-    return iso.str.to_date("%Y-%m-%d", strict=False)
-
-
 def parse_date_expr(expr: pl.Expr) -> pl.Expr:
-    """A Date expression; null for blank or unrecognised spellings."""
+    """A Date expression; null for blank or unrecognised spellings.
+
+    Each spelling is tried with polars' native parser (no per-row Python, no regex capture
+    groups), which keeps a 5-million-row registrations file fast.
+    """
     text = expr.str.strip_chars()
+    candidates = [text.str.to_date(fmt, strict=False) for fmt in _FORMATS]
+    compact = pl.when(text.str.contains(r"^\d{8}$")).then(text.str.to_date("%Y%m%d", strict=False))
     serial_days = text.str.extract(_SERIAL_PATTERN, 1).cast(pl.Int64, strict=False)
-    from_serial = pl.lit(EXCEL_EPOCH) + pl.duration(days=serial_days)
-    candidates = [_from_parts(text, pattern) for pattern in _YMD_PATTERNS]
-    parsed = pl.coalesce(*candidates, from_serial.cast(pl.Date))
+    from_serial = (pl.lit(EXCEL_EPOCH) + pl.duration(days=serial_days)).cast(pl.Date)
+    parsed = pl.coalesce(*candidates, compact, from_serial)
     return pl.when(parsed.is_between(EARLIEST, LATEST)).then(parsed).otherwise(None)
