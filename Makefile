@@ -30,7 +30,7 @@ run: $(STAMP)
 	$(BIN)/greentrack run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 tests
+	$(BIN)/python -m pytest -q -n 2 --durations=15 tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines assets tests benchmarks
