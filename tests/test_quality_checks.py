@@ -17,6 +17,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from assets.quality import validate as validate_module
 from assets.quality.checks import suite_check
 from assets.quality.data_docs import write_docs
 from assets.quality.results import write_results
@@ -181,8 +182,17 @@ BROKEN = [
 ]
 
 
+@pytest.fixture(params=["one batch", "narrow batches"])
+def batching(request, monkeypatch) -> str:
+    """Run a test through both validation paths: tables above LARGE_TABLE_ROWS go through
+    the narrow per-column-group batches (batches.py), which must give the same results."""
+    if request.param == "narrow batches":
+        monkeypatch.setattr(validate_module, "LARGE_TABLE_ROWS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize(("suite", "sql", "expected"), BROKEN, ids=[b[1][:60] for b in BROKEN])
-def test_broken_warehouse_fails_the_suite_with_counts(warehouse, suite, sql, expected):
+def test_broken_warehouse_fails_the_suite_with_counts(warehouse, suite, sql, expected, batching):
     warehouse.execute(sql)
     found = failures(warehouse, suite)
     assert {k: v for k, v in found.items() if v[1] != 0 or k in expected} == {
@@ -190,7 +200,7 @@ def test_broken_warehouse_fails_the_suite_with_counts(warehouse, suite, sql, exp
     }
 
 
-def test_failure_summary_names_table_column_file_and_reason(warehouse):
+def test_failure_summary_names_table_column_file_and_reason(warehouse, batching):
     warehouse.execute(
         "update raw.bus_fleet set in_service_on = date '2026-03-01' where fleet_no = 'B002'"
     )
@@ -202,7 +212,7 @@ def test_failure_summary_names_table_column_file_and_reason(warehouse):
     )
 
 
-def test_plaintext_plate_that_slipped_through_is_masked_in_the_sample(warehouse):
+def test_plaintext_plate_that_slipped_through_is_masked_in_the_sample(warehouse, batching):
     warehouse.execute(
         "update raw.registrations set plate_pseudonym = '苏E50001' where _row_number = 1"
     )
@@ -213,7 +223,7 @@ def test_plaintext_plate_that_slipped_through_is_masked_in_the_sample(warehouse)
     assert "苏E50001" not in outcome.summary()
 
 
-def test_missing_column_fails_the_schema_without_crashing(warehouse):
+def test_missing_column_fails_the_schema_without_crashing(warehouse, batching):
     warehouse.execute("alter table raw.taxi_fleet drop column operating_area")
     outcome = validate_suite(warehouse, SPECS["raw.taxi_fleet"])
     failed = {(e.expectation, e.column) for e in outcome.failed("ERROR")}
@@ -241,6 +251,59 @@ def test_gx_validates_a_100k_row_registrations_table(warehouse):
     ]
     assert vin.success and vin.unexpected_count == 148  # 0.4 % < 1 %: counted, not failed
     assert outcome.gx_seconds < 30
+
+
+def _results(outcome) -> list[tuple]:
+    return [
+        (e.expectation, e.column, e.success, e.unexpected_count, e.element_count, e.sample)
+        for e in outcome.expectations
+    ]
+
+
+def test_narrow_batches_give_the_results_of_one_batch(warehouse, monkeypatch):
+    """Every suite, on a warehouse with defects in dates, integers with nulls, codes and
+    compound keys: the narrow-batch path reports what the one-frame path reports."""
+    warehouse.execute(
+        "update raw.registrations set first_registered_on = date '1975-06-01', "
+        "usage = 'X' where _row_number in (2, 3)"
+    )
+    warehouse.execute(
+        "insert into raw.bus_fleet select * replace (_row_number + 100 as _row_number) "
+        "from raw.bus_fleet where fleet_no = 'B001'"
+    )
+    warehouse.execute(
+        "update raw.gtfs_stop_times set stop_sequence = -1 where stop_sequence = 2 "
+        "and trip_id = (select min(trip_id) from raw.gtfs_stop_times)"
+    )
+    one = {name: _results(validate_suite(warehouse, SPECS[name])) for name in IN_GRAPH}
+    monkeypatch.setattr(validate_module, "LARGE_TABLE_ROWS", 0)
+    narrow = {name: _results(validate_suite(warehouse, SPECS[name])) for name in IN_GRAPH}
+    assert narrow == one
+    failed = {(e[1], e[3]) for e in one["raw.registrations"] if not e[2]}
+    assert failed == {("usage", 2), ("first_registered_on", 2)}
+    assert [e[5] for e in one["raw.registrations"] if e[1] == "first_registered_on" and not e[2]]
+    assert ["1975-06-01"] in [e[5] for e in narrow["raw.registrations"] if not e[2]]
+
+
+def test_dates_outside_datetime64_range_fall_back_and_still_fail(warehouse, monkeypatch):
+    """A date no datetime64[ns] can hold (year 9999) must not crash the narrow path."""
+    monkeypatch.setattr(validate_module, "LARGE_TABLE_ROWS", 0)
+    warehouse.execute(
+        "update raw.registrations set first_registered_on = date '9999-12-31' where _row_number = 4"
+    )
+    outcome = validate_suite(warehouse, SPECS["raw.registrations"])
+    failed = {(e.column, e.unexpected_count, tuple(map(tuple, e.sample))) for e in outcome.failed()}
+    assert failed == {("_file_date, first_registered_on", 1, (("2025-10-31", "9999-12-31"),))}
+    assert all(e.error is None for e in outcome.expectations)
+
+
+def test_no_batch_is_fingerprinted():
+    """gx_runner lowers GX's fingerprint threshold; fail loudly if GX drops the knob."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    import assets.quality.gx_runner  # noqa: F401
+
+    assert pandas_execution_engine.HASH_THRESHOLD == 0
 
 
 def _stub_and_downstream(key: list[str]):

@@ -5,6 +5,12 @@ pandas frame fetched through Arrow (Arrow-backed dtypes: nullable integers stay 
 Only the columns the suite names are fetched, plus `_source_file` so that a failure can
 name its file. Each `unexpected_rows` query becomes its own small batch, validated with
 `expect_table_row_count_to_equal(0)`; its first rows are the sample.
+
+Tables above LARGE_TABLE_ROWS (registrations, vehicles, stop times at city scale) are
+validated in narrow batches instead of one wide frame (`batches.py`): every expectation
+still sees every row of its own columns, but GX's per-expectation row filtering no longer
+copies a dozen unrelated columns, date columns arrive as datetime64 so range and pair
+comparisons are vectorised, and peak memory is one column group, not the table.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import time
 import duckdb
 import pandas as pd
 
+from assets.quality.batches import DomainBatch, domain_batches, files_of_rows, schema_only
 from assets.quality.gx_runner import GxRunner, fetch_pandas
 from assets.quality.outcome import ExpectationOutcome, SuiteOutcome
 from assets.quality.samples import clean_sample, mask_sample
@@ -25,6 +32,7 @@ from assets.quality.suite_builder import (
     build_expectation,
 )
 
+LARGE_TABLE_ROWS = 200_000
 CODE_COLUMN = re.compile(r"^(reference)\.([a-z_]+)\.([a-z_]+)$")
 LINEAGE_FILE = "_source_file"
 
@@ -82,13 +90,17 @@ def _files(frame: pd.DataFrame, indices) -> list[str]:
     return sorted(set(frame[LINEAGE_FILE].iloc[positions].dropna().astype(str)))
 
 
-def _outcome(spec: ExpectationSpec, result, frame: pd.DataFrame, identifiers) -> ExpectationOutcome:
+def _outcome(
+    spec: ExpectationSpec, result, identifiers, files: list[str], batch: DomainBatch | None = None
+) -> ExpectationOutcome:
     details = result.result or {}
     error = _exception(result)
     counts = details.get("partial_unexpected_counts")
     values = [c["value"] for c in counts] if counts else details.get("partial_unexpected_list")
     if not values and "observed_value" in details and not result.success:
         values = [details["observed_value"]]
+    if batch is not None:
+        values = batch.restore_values(values or [])
     return ExpectationOutcome(
         expectation=spec.type,
         column=spec.label,
@@ -97,10 +109,52 @@ def _outcome(spec: ExpectationSpec, result, frame: pd.DataFrame, identifiers) ->
         unexpected_count=details.get("unexpected_count"),
         element_count=details.get("element_count"),
         sample=clean_sample(mask_sample(values or [], spec.columns, identifiers)),
-        files=_files(frame, details.get("partial_unexpected_index_list")),
+        files=files,
         why=spec.why,
         error=f"{spec.label}: {error}" if error else None,
     )
+
+
+def _indices(result) -> list:
+    return (result.result or {}).get("partial_unexpected_index_list") or []
+
+
+def _one_batch(con, spec: SuiteSpec, present: list[str], runner: GxRunner, expectations):
+    """Small tables: every expectation on one frame of the suite's columns."""
+    wanted = [c for c in spec.columns if c in present]
+    if LINEAGE_FILE in present and LINEAGE_FILE not in wanted:
+        wanted.append(LINEAGE_FILE)
+    select = ", ".join(f'"{c}"' for c in wanted) if wanted else "1 as _no_columns"
+    frame = fetch_pandas(con, f"select {select} from {spec.name}")
+    results = runner.run([built for _, built in expectations], frame)
+    return [
+        _outcome(e, r, spec.identifiers, _files(frame, _indices(r)))
+        for (e, _), r in zip(expectations, results, strict=True)
+    ]
+
+
+def _batched(con, spec: SuiteSpec, present: list[str], runner: GxRunner, expectations):
+    """Large tables: schema expectations on a typed head, the rest in one batch per column
+    group (see batches.py for why each is exact)."""
+    outcomes: dict[int, ExpectationOutcome] = {}
+    schema = [(i, e, b) for i, (e, b) in enumerate(expectations) if schema_only(e)]
+    if schema:
+        head = [c for c in spec.columns if c in present]
+        select = ", ".join(f'"{c}"' for c in head) if head else "1 as _no_columns"
+        frame = fetch_pandas(con, f"select {select} from {spec.name} limit 1000")
+        results = runner.run([b for _, _, b in schema], frame)
+        for (i, e, _), r in zip(schema, results, strict=True):
+            outcomes[i] = _outcome(e, r, spec.identifiers, [])
+    lineage = LINEAGE_FILE in present
+    rest = [(i, e, b) for i, (e, b) in enumerate(expectations) if not schema_only(e)]
+    for batch in domain_batches(con, spec.name, present, rest):
+        results = runner.run(batch.built, batch.frame)
+        for (i, e), r in zip(batch.members, results, strict=True):
+            rows = batch.row_ids(_indices(r))
+            files = files_of_rows(con, spec.name, rows) if lineage and rows else []
+            outcomes[i] = _outcome(e, r, spec.identifiers, files, batch)
+        del batch
+    return [outcomes[i] for i in range(len(expectations))]
 
 
 def _table_outcomes(con, spec: SuiteSpec, runner: GxRunner) -> tuple[list, int]:
@@ -109,23 +163,15 @@ def _table_outcomes(con, spec: SuiteSpec, runner: GxRunner) -> tuple[list, int]:
         missing = ExpectationOutcome("table exists", "(table)", "ERROR", False)
         missing.error = f"table {spec.name} does not exist in the warehouse"
         return [missing], 0
-    wanted = [c for c in spec.columns if c in present]
-    if LINEAGE_FILE in present and LINEAGE_FILE not in wanted:
-        wanted.append(LINEAGE_FILE)
-    select = ", ".join(f'"{c}"' for c in wanted) if wanted else "1 as _no_columns"
-    frame = fetch_pandas(con, f"select {select} from {spec.name}")
+    ((rows,),) = con.execute(f"select count(*) from {spec.name}").fetchall()
     if not spec.expectations:
-        return [], len(frame)
-    built = [
-        build_expectation(e, resolve_kwargs(con, e.kwargs), i)
+        return [], rows
+    expectations = [
+        (e, build_expectation(e, resolve_kwargs(con, e.kwargs), i))
         for i, e in enumerate(spec.expectations)
     ]
-    results = runner.run(built, frame)
-    outcomes = [
-        _outcome(e, r, frame, spec.identifiers)
-        for e, r in zip(spec.expectations, results, strict=True)
-    ]
-    return outcomes, len(frame)
+    validate = _batched if rows > LARGE_TABLE_ROWS else _one_batch
+    return validate(con, spec, present, runner, expectations), rows
 
 
 def _rows_outcome(
