@@ -147,6 +147,22 @@ def test_cjk_font_is_found_and_registered(cjk_font):
     assert exports.register_cjk_font() == cjk_font
 
 
+def test_exported_png_is_what_vega_lite_to_png_draws(cjk_font, tmp_path):
+    """export_chart rasterises its SVG instead of running Vega twice: same bytes."""
+    spec = {
+        "data": {"values": [{"月": "2025-09", "占比": 0.81}, {"月": "2025-10", "占比": 0.87}]},
+        "mark": {"type": "bar", "font": cjk_font.family},
+        "encoding": {"x": {"field": "月"}, "y": {"field": "占比", "type": "quantitative"}},
+        "title": "新能源公交占比",
+    }
+    png, svg = exports.export_chart(spec, tmp_path, "chart")
+    expected = vl_convert.vegalite_to_png(
+        spec, vl_version=exports.vega_lite_version(), scale=exports.PNG_SCALE
+    )
+    assert png.read_bytes() == expected
+    assert svg.read_text(encoding="utf-8").startswith("<svg")
+
+
 def test_chinese_renders_as_glyphs_not_boxes(cjk_font):
     """Missing glyphs all draw as the same box, so two different words would look the same."""
     exports.register_cjk_font()

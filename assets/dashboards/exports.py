@@ -43,9 +43,18 @@ def to_svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec, vl_version=vega_lite_version())
 
 
+def svg_to_png(svg: str, scale: float = PNG_SCALE) -> bytes:
+    register_cjk_font()
+    return vl_convert.svg_to_png(svg, scale=scale)
+
+
 def export_chart(spec: dict, directory: Path, chart_id: str) -> tuple[Path, Path]:
+    """Vega runs once per chart: its SVG is rasterised into the PNG, which is byte for byte
+    what `vegalite_to_png` draws (it renders the same SVG with the same fonts) in a fraction
+    of the time (the exports were 11 of the site's 12 s; tests/test_dashboard_units.py)."""
     directory.mkdir(parents=True, exist_ok=True)
     png, svg = directory / f"{chart_id}.png", directory / f"{chart_id}.svg"
-    png.write_bytes(to_png(spec))
-    svg.write_text(to_svg(spec), encoding="utf-8")
+    drawing = to_svg(spec)
+    svg.write_text(drawing, encoding="utf-8")
+    png.write_bytes(svg_to_png(drawing))
     return png, svg
