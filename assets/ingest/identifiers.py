@@ -56,7 +56,7 @@ def vin_check_digit_ok_expr(vin: pl.Expr) -> pl.Expr:
     )
 
 
-_VALUE_TABLE = np.zeros(256, dtype=np.int64)
+_VALUE_TABLE = np.zeros(256, dtype=np.int16)
 for _char, _value in _VIN_VALUES.items():
     _VALUE_TABLE[ord(_char)] = _value
 
@@ -68,8 +68,8 @@ def _check_digits_ok(vins: pl.Series) -> pl.Series:
     good = vins.filter(well_formed)
     if len(good):
         raw = np.frombuffer(good.str.join("").item().encode("ascii"), dtype=np.uint8)
-        digits = _VALUE_TABLE[raw.reshape(-1, 17)]
-        remainder = (digits * np.array(_VIN_WEIGHTS)).sum(axis=1) % 11
+        digits = _VALUE_TABLE[raw].reshape(-1, 17)  # int16: the sum is at most 9·10·17
+        remainder = (digits @ np.array(_VIN_WEIGHTS, dtype=np.int16)) % 11
         expected = np.where(remainder == 10, ord("X"), ord("0") + remainder)
         result[well_formed.to_numpy()] = raw.reshape(-1, 17)[:, 8] == expected
     return pl.Series(vins.name, result).set(~well_formed, None)
