@@ -16,6 +16,45 @@ def _row(goal: str, target: str, measured: str, met: bool | None, note: str = ""
     return f"| {goal} | {target} | {measured} | {verdict} | {note} |"
 
 
+GX_SOURCES = "checks (Great Expectations, sources)"
+GX_MODELS = "checks (Great Expectations, models)"
+
+
+def _registrations_note(reg: dict) -> str:
+    if reg.get("floor_ratio") is None or reg["ratio"] <= 2.5:
+        return ""
+    return (
+        "bottleneck: the contract's HMAC-SHA256 pseudonyms "
+        f"(plate and VIN, {reg['hmac_seconds']} s) "
+        f"and the Python GB18030 decode ({reg['gb18030_decode_seconds']} s) alone put the floor "
+        f"at {reg['floor_ratio']} before any parsing or row rule"
+    )
+
+
+def _slowest(scale: dict, count: int = 3) -> str:
+    stages = sorted(scale["stages"].items(), key=lambda item: -item[1])[:count]
+    outside = scale["run"]["wall_seconds"] - sum(scale["stages"].values())
+    listed = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages)
+    return f"slowest: {listed}; outside steps (imports, Dagster orchestration) {outside:.1f} s"
+
+
+def _gx_share(scale: dict) -> tuple[float | None, str]:
+    """GX on the source tables as a share of ingest (loading + validating the sources);
+    the checks of SQL models are reported beside it, not part of ingest."""
+    stages = scale["stages"]
+    ingest = sum(v for k, v in stages.items() if k.startswith("ingest"))
+    sources, models = stages.get(GX_SOURCES, 0.0), stages.get(GX_MODELS, 0.0)
+    if not ingest:
+        return None, "n/a"
+    share = sources / (ingest + sources)
+    every = (sources + models) / (ingest + sources + models)
+    text = (
+        f"{share:.0%} ({sources:.1f} s GX on raw.* / {ingest + sources:.1f} s ingest incl. GX); "
+        f"every suite incl. models: {every:.0%} ({sources + models:.1f} s)"
+    )
+    return share, text
+
+
 def goal_rows(results: dict) -> list[str]:
     rows = []
     for scale in results["scales"]:
@@ -25,54 +64,56 @@ def goal_rows(results: dict) -> list[str]:
                 f"registrations ingest ÷ DuckDB read_csv (scale {scale['scale']:g})",
                 "≤ 2.5",
                 f"{reg['ratio']} ({reg['ours_seconds']} s vs {reg['duckdb_read_csv_seconds']} s; "
-                f"GB18030 decode {reg['gb18030_decode_seconds']} s; {reg['rows']:,} rows)",
+                f"GB18030 decode {reg['gb18030_decode_seconds']} s; "
+                f"HMAC {reg.get('hmac_seconds', 'n/a')} s; {reg['rows']:,} rows)",
                 reg["ratio"] is not None and reg["ratio"] <= 2.5,
+                _registrations_note(reg),
             )
         )
     one, ten, hundred = (_scale(results, s) for s in (1, 10, 100))
     if one:
         wall = one["run"]["wall_seconds"]
+        met = wall <= 30 and one["run"]["exit_code"] in (0, 3)
         rows.append(
             _row(
                 "scale 1, full `greentrack run`",
                 "≤ 30 s wall",
                 f"{wall} s",
-                wall <= 30 and one["run"]["exit_code"] in (0, 3),
+                met,
+                "" if met else _slowest(one),
             )
         )
     if ten:
         wall, rss = ten["run"]["wall_seconds"], ten["run"]["peak_rss_mb"]
+        met = wall <= 180 and rss <= 4096 and ten["run"]["exit_code"] in (0, 3)
         rows.append(
             _row(
                 "scale 10",
                 "≤ 3 min wall, peak RSS ≤ 4 GB",
                 f"{wall} s, {rss} MB",
-                wall <= 180 and rss <= 4096 and ten["run"]["exit_code"] in (0, 3),
+                met,
+                "" if met else _slowest(ten),
             )
         )
-        checks, ingest = (
-            ten["stages"].get("checks (Great Expectations)", 0.0),
-            sum(v for k, v in ten["stages"].items() if k.startswith("ingest")),
-        )
-        share = checks / ingest if ingest else None
+        share, text = _gx_share(ten)
         rows.append(
             _row(
                 "Great Expectations share of ingest time, scale 10",
                 "≤ 25%",
-                f"{share:.0%} ({checks:.1f} s checks / {ingest:.1f} s ingest)"
-                if share is not None
-                else "n/a",
+                text,
                 share is not None and share <= 0.25,
             )
         )
     if hundred:
         rss = hundred["run"]["peak_rss_mb"]
+        met = hundred["run"]["exit_code"] in (0, 3) and rss <= 8192
         rows.append(
             _row(
                 "scale 100",
                 "completes, peak RSS ≤ 8 GB",
                 f"exit {hundred['run']['exit_code']}, {hundred['run']['wall_seconds']} s, {rss} MB",
-                hundred["run"]["exit_code"] in (0, 3) and rss <= 8192,
+                met,
+                "" if met else _slowest(hundred),
             )
         )
     gtfs = results.get("gtfs") or {}

@@ -27,8 +27,10 @@ def stage_totals(step_seconds: dict[str, float]) -> dict[str, float]:
     """Group step seconds into stages: ingest per source, SQL by layer, checks, publish."""
     stages: dict[str, float] = {}
     for step, seconds in step_seconds.items():
-        if "gx_suite" in step:
-            stage = "checks (Great Expectations)"
+        if "gx_suite" in step and step.startswith("raw__"):
+            stage = "checks (Great Expectations, sources)"
+        elif "gx_suite" in step:
+            stage = "checks (Great Expectations, models)"
         elif "freshness" in step or "reconciliation" in step:
             stage = "checks (other)"
         elif step.startswith("raw__") and step.count("__") == 1 or step == "raw_surveys":

@@ -1,0 +1,87 @@
+"""The benchmark table: goal verdicts and the GX share are computed as stated, by hand."""
+
+from __future__ import annotations
+
+from benchmarks.report import goal_rows, write_report
+from benchmarks.run import stage_totals
+
+
+def _results(wall_1=25.0, wall_10=170.0, rss_10=3000.0) -> dict:
+    def scale(value, wall, rss, stages):
+        return {
+            "scale": value,
+            "run": {"exit_code": 0, "wall_seconds": wall, "peak_rss_mb": rss},
+            "stages": stages,
+            "registrations": {
+                "ratio": 4.0,
+                "ours_seconds": 8.0,
+                "duckdb_read_csv_seconds": 2.0,
+                "gb18030_decode_seconds": 1.0,
+                "hmac_seconds": 3.0,
+                "floor_ratio": 3.0,
+                "rows": 1000,
+            },
+        }
+
+    ten = {
+        "ingest registrations": 20.0,
+        "ingest gtfs": 10.0,
+        "checks (Great Expectations, sources)": 6.0,
+        "checks (Great Expectations, models)": 4.0,
+        "sql marts": 5.0,
+    }
+    return {
+        "date": "2026-11-26",
+        "machine": {"cpus": 2, "python": "3.11"},
+        "scales": [
+            scale(1, wall_1, 900.0, {"ingest registrations": 2.0}),
+            scale(10, wall_10, rss_10, ten),
+        ],
+        "gtfs": {"skipped": "no feed"},
+    }
+
+
+def test_stage_totals_split_gx_by_source_and_model_suites():
+    stages = stage_totals(
+        {
+            "raw__registrations": 2.0,
+            "raw__registrations_gx_suite": 1.5,
+            "marts__dim_vehicle_gx_suite": 0.5,
+            "marts__dim_vehicle": 1.0,
+            "raw_surveys": 0.25,
+        }
+    )
+    assert stages == {
+        "checks (Great Expectations, models)": 0.5,
+        "checks (Great Expectations, sources)": 1.5,
+        "ingest raw_surveys": 0.25,
+        "ingest registrations": 2.0,
+        "sql marts": 1.0,
+    }
+
+
+def test_gx_share_is_source_checks_over_ingest_including_them():
+    (share,) = [r for r in goal_rows(_results()) if r.startswith("| Great Expectations")]
+    # 6 / (20 + 10 + 6) = 16.7 %; with the model suites (6 + 4) / (30 + 10) = 25 %
+    assert "| 17% (6.0 s GX on raw.* / 36.0 s ingest incl. GX)" in share
+    assert "every suite incl. models: 25% (10.0 s)" in share
+    assert "✅ met" in share
+
+
+def test_unmet_goals_name_their_bottleneck():
+    rows = goal_rows(_results(wall_1=31.0, rss_10=4100.0))
+    registrations = rows[0]
+    assert "❌ not met" in registrations and "floor at 3.0" in registrations
+    (one,) = [r for r in rows if r.startswith("| scale 1,")]
+    assert "❌ not met" in one and "outside steps (imports, Dagster orchestration) 29.0 s" in one
+    (ten,) = [r for r in rows if r.startswith("| scale 10 |")]
+    assert "❌ not met" in ten and "slowest: ingest registrations 20.0 s" in ten
+
+
+def test_report_replaces_only_the_marked_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- results:begin -->\nold\n<!-- results:end -->\noutro\n")
+    write_report(_results(), readme)
+    text = readme.read_text()
+    assert text.startswith("intro\n<!-- results:begin -->\nMeasured 2026-11-26 on 2 cores")
+    assert text.endswith("<!-- results:end -->\noutro\n") and "old" not in text
