@@ -62,6 +62,20 @@ def measure_scale(scale: float, scratch: Path) -> dict:
     return result
 
 
+def merge_same_day(out: Path, results: dict) -> dict:
+    """Keep the scales an earlier run of the same day measured and this one did not, so
+    `--scales 100` after `make bench-quick` completes one table instead of replacing it."""
+    if not out.exists():
+        return results
+    earlier = json.loads(out.read_text(encoding="utf-8"))
+    if earlier.get("machine") != results["machine"]:
+        return results
+    measured = {s["scale"] for s in results["scales"]}
+    kept = [s for s in earlier.get("scales", []) if s["scale"] not in measured]
+    merged = sorted(kept + results["scales"], key=lambda s: s["scale"])
+    return results | {"scales": merged}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=float, nargs="+", default=[1, 10, 100])
@@ -83,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     results["gtfs"] = gtfs_probe()
     args.results_dir.mkdir(parents=True, exist_ok=True)
     out = args.results_dir / f"{results['date']}.json"
+    results = merge_same_day(out, results)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     table = write_report(results, HERE / "README.md")
     print(table)

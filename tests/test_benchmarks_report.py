@@ -85,3 +85,16 @@ def test_report_replaces_only_the_marked_block(tmp_path):
     text = readme.read_text()
     assert text.startswith("intro\n<!-- results:begin -->\nMeasured 2026-11-26 on 2 cores")
     assert text.endswith("<!-- results:end -->\noutro\n") and "old" not in text
+
+
+def test_same_day_runs_merge_by_scale(tmp_path):
+    from benchmarks.run import merge_same_day
+
+    out = tmp_path / "2026-11-26.json"
+    earlier = _results()
+    out.write_text(__import__("json").dumps(earlier))
+    later = _results(wall_10=99.0) | {"scales": [_results(wall_10=99.0)["scales"][1]]}
+    later["scales"][0] = later["scales"][0] | {"scale": 100}
+    merged = merge_same_day(out, later)
+    assert [s["scale"] for s in merged["scales"]] == [1, 10, 100]
+    assert merged["scales"][1]["run"]["wall_seconds"] == 170.0

@@ -15,8 +15,9 @@ Three more changes, all exact:
   2262) cannot be cast; then the batch falls back to Arrow dates. An integer column with
   nulls becomes float64 only when its values are exact in float64 (|v| < 2^53). Sample
   values are turned back into dates.
-- In batches of several columns (compound keys) text columns arrive dictionary-encoded
-  (pandas categorical): uniqueness then compares small integer codes, not strings.
+- In batches of several columns (compound keys) text columns with few distinct values
+  arrive dictionary-encoded (pandas categorical): uniqueness then compares small integer
+  codes, not strings.
 - Each frame carries DuckDB's `rowid`, so the files of the first unexpected rows are looked
   up in the table afterwards rather than carrying `_source_file` (text) through every batch.
 """
@@ -46,10 +47,11 @@ def schema_only(spec: ExpectationSpec) -> bool:
 
 
 EXACT_IN_FLOAT = 2**53
+SAMPLE_FOR_DICTIONARY = 10_000
 
 
 def _numpy_friendly(column: pa.ChunkedArray, compound: bool) -> pa.ChunkedArray | None:
-    """The column as it should reach pandas, or None to keep it Arrow-backed."""
+    """The column as it should reach pandas as numpy/categorical, or None to keep it Arrow."""
     kind = column.type
     if pa.types.is_timestamp(kind) or pa.types.is_floating(kind):
         return column
@@ -61,20 +63,30 @@ def _numpy_friendly(column: pa.ChunkedArray, compound: bool) -> pa.ChunkedArray 
             return column.cast(pa.float64())
         return None
     if compound and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-        return column.dictionary_encode()
+        # Worth it for repeated values (file names, feed versions): a categorical with
+        # millions of categories (pseudonyms) costs far more to build than it saves.
+        head = column.slice(0, SAMPLE_FOR_DICTIONARY)
+        if pc.count_distinct(head).as_py() * 10 <= max(len(head), 1):
+            return column.dictionary_encode()
     return None
 
 
 def _to_pandas(table: pa.Table, compound: bool) -> pd.DataFrame:
-    columns = {}
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        friendly = _numpy_friendly(column, compound)
-        columns[name] = (
-            friendly.to_pandas()
-            if friendly is not None
-            else column.to_pandas(types_mapper=pd.ArrowDtype)
-        )
-    return pd.DataFrame(columns)
+    """One conversion of the whole table (DuckDB hands over thousands of small chunks; a
+    per-column conversion and a dict-of-Series frame cost more than GX itself)."""
+    table = table.combine_chunks()
+    numpy_like = set()
+    for index, name in enumerate(table.column_names):
+        friendly = _numpy_friendly(table.column(index), compound)
+        if friendly is not None:
+            table = table.set_column(index, name, friendly)
+            numpy_like.add(name)
+    kept = {table.schema.field(name).type for name in table.column_names if name not in numpy_like}
+
+    def mapper(kind: pa.DataType):
+        return pd.ArrowDtype(kind) if kind in kept else None
+
+    return table.to_pandas(types_mapper=mapper)
 
 
 @dataclass
