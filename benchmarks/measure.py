@@ -120,3 +120,17 @@ def registrations_probe(data_raw: Path) -> dict:
         if baseline
         else None,
     }
+
+
+def registrations_probe_child(data_raw: Path) -> dict:
+    """The probe in its own process: at scale 100 it holds several GB, and if the kernel
+    kills it for memory the benchmark records that instead of dying with it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:  # a killed worker raises
+        try:
+            return pool.submit(registrations_probe, data_raw).result()
+        except Exception as error:  # noqa: BLE001 - recorded in the results instead
+            return {"error": f"{type(error).__name__}: {error}"}

@@ -59,6 +59,17 @@ def goal_rows(results: dict) -> list[str]:
     rows = []
     for scale in results["scales"]:
         reg = scale["registrations"]
+        if "error" in reg:
+            rows.append(
+                _row(
+                    f"registrations ingest ÷ DuckDB read_csv (scale {scale['scale']:g})",
+                    "≤ 2.5",
+                    "probe failed",
+                    False,
+                    reg["error"],
+                )
+            )
+            continue
         rows.append(
             _row(
                 f"registrations ingest ÷ DuckDB read_csv (scale {scale['scale']:g})",

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from benchmarks.gtfs_probe import gtfs_probe
-from benchmarks.measure import registrations_probe, run_pipeline_child
+from benchmarks.measure import registrations_probe_child, run_pipeline_child
 from benchmarks.report import write_report
 from pipelines.generate import generate_all
 
@@ -56,7 +56,7 @@ def measure_scale(scale: float, scratch: Path) -> dict:
         "generation_seconds_not_counted": round(generation, 1),
         "run": run,
         "stages": stage_totals(run["step_seconds"]),
-        "registrations": registrations_probe(data_raw),
+        "registrations": registrations_probe_child(data_raw),
     }
     shutil.rmtree(data_raw.parent, ignore_errors=True)
     return result

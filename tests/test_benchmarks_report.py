@@ -98,3 +98,11 @@ def test_same_day_runs_merge_by_scale(tmp_path):
     merged = merge_same_day(out, later)
     assert [s["scale"] for s in merged["scales"]] == [1, 10, 100]
     assert merged["scales"][1]["run"]["wall_seconds"] == 170.0
+
+
+def test_a_failed_probe_is_reported_not_fatal():
+    results = _results()
+    results["scales"][0]["registrations"] = {"error": "BrokenProcessPool: killed"}
+    rows = goal_rows(results)
+    assert rows[0].startswith("| registrations ingest ÷ DuckDB read_csv (scale 1) | ≤ 2.5 |")
+    assert "probe failed | ❌ not met | BrokenProcessPool: killed |" in rows[0]
