@@ -64,20 +64,28 @@ def new_outcome(source: str, file_name: str, data: bytes) -> FileOutcome:
 
 def ingest_records(
     outcome: FileOutcome,
-    text: pl.DataFrame,
+    text: pl.DataFrame | list[pl.DataFrame],
     fmt: SourceFormat,
     rules: list[RowRule],
     key: bytes,
     loaded_at: dt.datetime,
     row_numbers: pl.Series | None = None,
 ) -> FileOutcome:
-    """Map, normalise, check, hash and split `text` (all-string records) into the outcome."""
+    """Map, normalise, check, hash and split `text` (all-string records) into the outcome.
+
+    `text` may be a one-element list holding the frame: the list is emptied, so the caller
+    keeps no reference and the original columns are freed as soon as they are replaced
+    (at 5 M records each full copy of the records is about a gigabyte).
+    """
     started = time.perf_counter()
+    if isinstance(text, list):
+        text = text.pop()
     try:
         frame = map_columns(text, fmt.columns, outcome.file_name)
     except FileRejected as error:
         outcome.reject(error)
         return outcome
+    del text
     numbers = pl.int_range(1, pl.len() + 1) if row_numbers is None else pl.lit(row_numbers)
     frame = frame.with_columns(numbers.cast(pl.Int64).alias("_row_number"))
     frame = frame.with_columns(
@@ -89,12 +97,14 @@ def ingest_records(
     record_names = [c.name for c in fmt.columns]
     bad = frame.filter(pl.col(FAILED_REASON).is_not_null())
     good = frame.filter(pl.col(FAILED_REASON).is_null())
-    if frame.height and bad.height > MAX_QUARANTINED_SHARE * frame.height:
-        share = bad.height / frame.height
+    del frame  # `good` and `bad` are copies; keep one set of records in memory, not two
+    total = outcome.rows_read
+    if total and bad.height > MAX_QUARANTINED_SHARE * total:
+        share = bad.height / total
         outcome.status = "rejected"
         outcome.reason = (
             f"{outcome.file_name}, column {bad.get_column(FAILED_COLUMN).mode().sort()[0]}: "
-            f"{bad.height} of {frame.height} rows ({share:.1%}) broke row rules, "
+            f"{bad.height} of {total} rows ({share:.1%}) broke row rules, "
             f"more than {MAX_QUARANTINED_SHARE:.0%}; first: row "
             f"{bad.get_column('_row_number')[0]} {bad.get_column(FAILED_REASON)[0]}"
         )

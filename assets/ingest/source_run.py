@@ -69,7 +69,10 @@ def ingest_csv_file(
     except FileRejected as error:
         outcome.reject(error)
         return outcome
-    return ingest_records(outcome, text, fmt, rules, key, loaded_at)
+    del data  # the raw bytes are hashed and parsed: free them before the records are checked
+    records = [text]
+    del text  # ingest_records takes the only reference, so it can free columns it replaces
+    return ingest_records(outcome, records, fmt, rules, key, loaded_at)
 
 
 def empty_table(fmt: SourceFormat, rules: list[RowRule], key: bytes) -> pl.DataFrame:
