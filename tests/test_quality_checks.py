@@ -149,6 +149,12 @@ BROKEN = [
     ),
     (
         "raw.registrations",
+        "insert into raw.registrations select * replace (_row_number + 1000 as _row_number) "
+        "from raw.registrations where _row_number = 1",
+        {"unexpected_rows: plate_twice_in_one_export": ("WARN", 2)},
+    ),
+    (
+        "raw.registrations",
         "update raw.registrations set usage = 'X' where usage = 'D'",
         {"usage": ("ERROR", 25)},
     ),
