@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
 
-.PHONY: run test lint bench bench-quick venv clean lock system-deps
+.PHONY: run test test-slow test-all lint bench bench-quick venv clean lock system-deps
 
 # uv lives outside the venv: `uv pip sync` removes whatever the lock does not list.
 UV := .tools/bin/uv
@@ -29,8 +29,15 @@ run: $(STAMP)
 	fi
 	$(BIN)/greentrack run
 
+# `make test` is the quick loop (< 5 min): every test but the whole-pipeline runs in real
+# processes, which `make test-slow` runs; CI (.ci/run) runs both.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --durations=15 tests
+	$(BIN)/python -m pytest -q -n 2 -m "not slow" --durations=15 tests
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m slow --durations=15 tests
+
+test-all: test test-slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines assets tests benchmarks

@@ -34,15 +34,26 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create schema if not exists {schema}")
 
 
+WRITE_SLICE_ROWS = 1_000_000
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
     """Create or replace `schema.table` from a polars frame; returns the row count."""
     schema = qualified_name.split(".")[0]
     con.execute(f"create schema if not exists {schema}")
-    con.register("_frame_to_write", frame.to_arrow())
-    try:
-        con.execute(f"create or replace table {qualified_name} as select * from _frame_to_write")
-    finally:
-        con.unregister("_frame_to_write")
+    # Written in slices: each slice's Arrow copy of the frame is transient, so a 5-million-row
+    # frame is never held twice (polars' string views become Arrow strings by copying).
+    for offset in range(0, max(frame.height, 1), WRITE_SLICE_ROWS):
+        con.register("_frame_to_write", frame.slice(offset, WRITE_SLICE_ROWS).to_arrow())
+        try:
+            if offset == 0:
+                con.execute(
+                    f"create or replace table {qualified_name} as select * from _frame_to_write"
+                )
+            else:
+                con.execute(f"insert into {qualified_name} select * from _frame_to_write")
+        finally:
+            con.unregister("_frame_to_write")
     if schema in DOCUMENTED_SCHEMAS:
         comment_table(con, qualified_name)
     return frame.height

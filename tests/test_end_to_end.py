@@ -18,6 +18,8 @@ import pytest
 
 from pipelines import cli
 
+pytestmark = pytest.mark.slow  # whole runs: `make test-slow` (CI runs it)
+
 INTERFACE_GAP_COLUMNS = [
     "indicator_id",
     "name_zh",

@@ -22,6 +22,8 @@ import pytest
 from pipelines import cli
 from tests.source_files import write_clean_sources
 
+pytestmark = pytest.mark.slow  # whole runs: `make test-slow` (CI runs it)
+
 GREENTRACK = [sys.executable, "-m", "pipelines.cli"]
 
 
