@@ -80,11 +80,11 @@ def test_unmet_goals_name_their_bottleneck():
 
 def test_report_replaces_only_the_marked_block(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text("intro\n<!-- results:begin -->\nold\n<!-- results:end -->\noutro\n")
+    readme.write_text("intro\n<!-- results:begin -->\nOLD TABLE\n<!-- results:end -->\noutro\n")
     write_report(_results(), readme)
     text = readme.read_text()
     assert text.startswith("intro\n<!-- results:begin -->\nMeasured 2026-11-26 on 2 cores")
-    assert text.endswith("<!-- results:end -->\noutro\n") and "old" not in text
+    assert text.endswith("<!-- results:end -->\noutro\n") and "OLD TABLE" not in text
 
 
 def test_same_day_runs_merge_by_scale(tmp_path):
@@ -106,3 +106,29 @@ def test_a_failed_probe_is_reported_not_fatal():
     rows = goal_rows(results)
     assert rows[0].startswith("| registrations ingest ÷ DuckDB read_csv (scale 1) | ≤ 2.5 |")
     assert "probe failed | ❌ not met | BrokenProcessPool: killed |" in rows[0]
+
+
+def test_gx_share_not_met_names_the_slowest_source_suites():
+    results = _results()
+    ten = results["scales"][1]
+    ten["stages"]["checks (Great Expectations, sources)"] = 15.0  # 15 / 45 = 33 %
+    ten["run"]["step_seconds"] = {
+        "raw__registrations_gx_suite": 9.5,
+        "raw__gtfs_stop_times_gx_suite": 2.75,
+        "marts__dim_vehicle_gx_suite": 3.8,
+        "raw__bus_fleet_gx_suite": 0.5,
+        "raw__taxi_fleet_gx_suite": 0.25,
+    }
+    (share,) = [r for r in goal_rows(results) if r.startswith("| Great Expectations")]
+    assert "| 33% (15.0 s GX on raw.* / 45.0 s ingest incl. GX)" in share
+    assert "❌ not met" in share
+    assert (
+        "slowest source suites: raw.registrations 9.5 s, raw.gtfs_stop_times 2.8 s, "
+        "raw.bus_fleet 0.5 s;" in share
+    )
+
+
+def test_scale_100_not_run_is_a_row_with_an_estimate():
+    (row,) = [r for r in goal_rows(_results(rss_10=3000.0)) if r.startswith("| scale 100")]
+    assert "| not run | — not measured |" in row
+    assert "from scale 10's 2.9 GB peak expect ~29 GB" in row
