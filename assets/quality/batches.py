@@ -128,46 +128,52 @@ def _bounds_as_timestamps(built) -> None:
             setattr(built, name, pd.Timestamp(value))
 
 
-def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """`{column: DuckDB type}` in table order; empty when the table does not exist."""
     schema, name = table.split(".")
     rows = con.execute(
         "select column_name, data_type from duckdb_columns() "
-        "where schema_name = ? and table_name = ?",
+        "where schema_name = ? and table_name = ? order by column_index",
         [schema, name],
     ).fetchall()
     return dict(rows)
 
 
 def _fetch(con, table: str, columns: list[str], types: dict[str, str]) -> tuple[pd.DataFrame, bool]:
-    dates = [c for c in columns if types.get(c) == "DATE"]
+    """The columns plus rowid; dates cast to timestamp_ns when every one fits (the bool)."""
+
+    def fetch(select: list[str]) -> pd.DataFrame:
+        arrow = con.sql(f"select {', '.join([*select, f'rowid as {ROW_ID}'])} from {table}")
+        return _to_pandas(arrow.to_arrow_table(), compound=len(columns) > 1)
+
     plain = [f'"{c}"' for c in columns]
-    cast = [f'"{c}"::timestamp_ns as "{c}"' if c in dates else f'"{c}"' for c in columns]
-    for select, casted in ((cast, True), (plain, False)) if dates else ((plain, False),):
-        try:
-            arrow = con.sql(f"select {', '.join(select + [f'rowid as {ROW_ID}'])} from {table}")
-            frame = _to_pandas(arrow.to_arrow_table(), compound=len(columns) > 1)
-            return frame, casted
-        except duckdb.Error:
-            if not casted:
-                raise
-    raise AssertionError("unreachable")
+    if not any(types.get(c) == "DATE" for c in columns):
+        return fetch(plain), False
+    try:
+        return fetch(
+            [
+                f'"{c}"::timestamp_ns as "{c}"' if types.get(c) == "DATE" else f'"{c}"'
+                for c in columns
+            ]
+        ), True
+    except duckdb.Error:  # a date outside datetime64[ns]'s range: keep Arrow dates
+        return fetch(plain), False
 
 
 def domain_batches(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    present: list[str],
+    types: dict[str, str],
     expectations: list[tuple[int, ExpectationSpec, object]],
 ) -> Iterator[DomainBatch]:
     """One batch per distinct column set, in first-use order; frames are fetched lazily so
-    only one group's columns are in memory at a time."""
+    only one group's columns are in memory at a time. `types` is column_types(table)."""
     groups: dict[tuple[str, ...], DomainBatch] = {}
     for index, spec, built in expectations:
-        key = tuple(c for c in spec.columns if c in present)
+        key = tuple(c for c in spec.columns if c in types)
         batch = groups.setdefault(key, DomainBatch(key))
         batch.members.append((index, spec))
         batch.built.append(built)
-    types = _column_types(con, table)
     for batch in groups.values():
         batch.frame, batch.dates_cast = _fetch(con, table, list(batch.columns), types)
         if batch.dates_cast:

@@ -21,7 +21,13 @@ import time
 import duckdb
 import pandas as pd
 
-from assets.quality.batches import DomainBatch, domain_batches, files_of_rows, schema_only
+from assets.quality.batches import (
+    DomainBatch,
+    column_types,
+    domain_batches,
+    files_of_rows,
+    schema_only,
+)
 from assets.quality.gx_runner import GxRunner, fetch_pandas
 from assets.quality.outcome import ExpectationOutcome, SuiteOutcome
 from assets.quality.samples import clean_sample, mask_sample
@@ -37,14 +43,8 @@ CODE_COLUMN = re.compile(r"^(reference)\.([a-z_]+)\.([a-z_]+)$")
 LINEAGE_FILE = "_source_file"
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    schema, name = table.split(".")
-    rows = con.execute(
-        "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
-        "order by column_index",
-        [schema, name],
-    ).fetchall()
-    return [row[0] for row in rows]
+def _select_list(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns) if columns else "1 as _no_columns"
 
 
 def code_set(con: duckdb.DuckDBPyConnection, reference: str) -> list[str]:
@@ -119,13 +119,12 @@ def _indices(result) -> list:
     return (result.result or {}).get("partial_unexpected_index_list") or []
 
 
-def _one_batch(con, spec: SuiteSpec, present: list[str], runner: GxRunner, expectations):
+def _one_batch(con, spec: SuiteSpec, types: dict[str, str], runner: GxRunner, expectations):
     """Small tables: every expectation on one frame of the suite's columns."""
-    wanted = [c for c in spec.columns if c in present]
-    if LINEAGE_FILE in present and LINEAGE_FILE not in wanted:
+    wanted = [c for c in spec.columns if c in types]
+    if LINEAGE_FILE in types and LINEAGE_FILE not in wanted:
         wanted.append(LINEAGE_FILE)
-    select = ", ".join(f'"{c}"' for c in wanted) if wanted else "1 as _no_columns"
-    frame = fetch_pandas(con, f"select {select} from {spec.name}")
+    frame = fetch_pandas(con, f"select {_select_list(wanted)} from {spec.name}")
     results = runner.run([built for _, built in expectations], frame)
     return [
         _outcome(e, r, spec.identifiers, _files(frame, _indices(r)))
@@ -133,33 +132,31 @@ def _one_batch(con, spec: SuiteSpec, present: list[str], runner: GxRunner, expec
     ]
 
 
-def _batched(con, spec: SuiteSpec, present: list[str], runner: GxRunner, expectations):
+def _batched(con, spec: SuiteSpec, types: dict[str, str], runner: GxRunner, expectations):
     """Large tables: schema expectations on a typed head, the rest in one batch per column
     group (see batches.py for why each is exact)."""
     outcomes: dict[int, ExpectationOutcome] = {}
     schema = [(i, e, b) for i, (e, b) in enumerate(expectations) if schema_only(e)]
     if schema:
-        head = [c for c in spec.columns if c in present]
-        select = ", ".join(f'"{c}"' for c in head) if head else "1 as _no_columns"
-        frame = fetch_pandas(con, f"select {select} from {spec.name} limit 1000")
+        head = [c for c in spec.columns if c in types]
+        frame = fetch_pandas(con, f"select {_select_list(head)} from {spec.name} limit 1000")
         results = runner.run([b for _, _, b in schema], frame)
         for (i, e, _), r in zip(schema, results, strict=True):
             outcomes[i] = _outcome(e, r, spec.identifiers, [])
-    lineage = LINEAGE_FILE in present
+    lineage = LINEAGE_FILE in types
     rest = [(i, e, b) for i, (e, b) in enumerate(expectations) if not schema_only(e)]
-    for batch in domain_batches(con, spec.name, present, rest):
+    for batch in domain_batches(con, spec.name, types, rest):
         results = runner.run(batch.built, batch.frame)
         for (i, e), r in zip(batch.members, results, strict=True):
             rows = batch.row_ids(_indices(r))
             files = files_of_rows(con, spec.name, rows) if lineage and rows else []
             outcomes[i] = _outcome(e, r, spec.identifiers, files, batch)
-        del batch
     return [outcomes[i] for i in range(len(expectations))]
 
 
 def _table_outcomes(con, spec: SuiteSpec, runner: GxRunner) -> tuple[list, int]:
-    present = table_columns(con, spec.name)
-    if not present:
+    types = column_types(con, spec.name)
+    if not types:
         missing = ExpectationOutcome("table exists", "(table)", "ERROR", False)
         missing.error = f"table {spec.name} does not exist in the warehouse"
         return [missing], 0
@@ -171,7 +168,7 @@ def _table_outcomes(con, spec: SuiteSpec, runner: GxRunner) -> tuple[list, int]:
         for i, e in enumerate(spec.expectations)
     ]
     validate = _batched if rows > LARGE_TABLE_ROWS else _one_batch
-    return validate(con, spec, present, runner, expectations), rows
+    return validate(con, spec, types, runner, expectations), rows
 
 
 def _rows_outcome(
