@@ -232,12 +232,28 @@ def test_disk_full_gives_a_clear_message_and_exit_1(workspace, tmp_path):
         subprocess.run(["umount", str(warehouse)], capture_output=True)
 
 
+UNPRIVILEGED = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
 @pytest.mark.parametrize("unreadable", ["warehouse", "data_raw"])
 def test_a_permission_error_gives_a_clear_message_and_exit_1(unreadable):
     """As an unprivileged user (root ignores permissions): a warehouse dir it cannot write, or a
     data_raw it cannot read, is named in one line and exits 1, with no traceback."""
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv to run as an unprivileged user")
+    checkout = Path(__file__).resolve().parents[1]
+    probe = subprocess.run(
+        [*UNPRIVILEGED, sys.executable, "-c", "import pipelines"],
+        capture_output=True,
+        cwd=str(checkout),
+        env=os.environ | {"HOME": "/tmp"},
+    )
+    if probe.returncode != 0:
+        pytest.skip(
+            f"the unprivileged user cannot read this checkout ({checkout} or a parent "
+            "directory is closed to it, e.g. under `mktemp -d`); clone it somewhere "
+            "world-readable to run this test"
+        )
     root = Path(tempfile.mkdtemp(prefix="greentrack-perm-"))
     try:
         os.chmod(root, 0o755)
@@ -248,18 +264,11 @@ def test_a_permission_error_gives_a_clear_message_and_exit_1(unreadable):
         os.chmod(root / "warehouse", 0o777)
         os.chmod(root / unreadable, 0o700)  # owned by root: closed to the run's user
         result = subprocess.run(
-            [
-                "setpriv",
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                *GREENTRACK,
-                *_args(root),
-            ],
+            [*UNPRIVILEGED, *GREENTRACK, *_args(root)],
             capture_output=True,
             text=True,
             env=os.environ | {"HOME": "/tmp"},
-            cwd=str(Path(__file__).resolve().parents[1]),
+            cwd=str(checkout),
         )
         assert result.returncode == 1, result.stderr[-2000:]
         assert "Traceback" not in result.stderr
