@@ -19,6 +19,7 @@ import duckdb
 
 from assets.ingest.code_sets import load_code_sets
 from assets.ingest.source_run import ingest_csv_file
+from assets.ingest.store import discard_spools, write_loaded
 from assets.ingest.text_files import gb18030_to_utf8
 from assets.reference.code_tables import CODE_TABLES, read_code_table
 from assets.registrations.records import registration_format, registration_rules
@@ -80,10 +81,13 @@ def registrations_probe(data_raw: Path) -> dict:
     codes, fmt = _codes(), registration_format()
     rules = registration_rules(codes)
     con = duckdb.connect()
+    # a sliced ingest spools its rows beside the warehouse: keep them in the data's scratch
+    os.environ["GREENTRACK_WAREHOUSE_DIR"] = str(data_raw.parent / "probe-warehouse")
     started = time.perf_counter()
     for path in paths:
         outcome = ingest_csv_file(path, data_raw, fmt, rules, b"bench-key", dt.datetime(2026, 1, 1))
-        replace_table(con, "ours", outcome.loaded[fmt.table])
+        write_loaded(con, "ours", outcome.loaded[fmt.table])
+        discard_spools([outcome])
     ours = time.perf_counter() - started
     decode = 0.0
     with tempfile.TemporaryDirectory() as scratch:

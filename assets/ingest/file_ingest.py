@@ -62,6 +62,87 @@ def new_outcome(source: str, file_name: str, data: bytes) -> FileOutcome:
     )
 
 
+def check_records(
+    text: pl.DataFrame | list[pl.DataFrame],
+    fmt: SourceFormat,
+    file_name: str,
+    rules: list[RowRule],
+    key: bytes,
+    first_row: int = 1,
+    row_numbers: pl.Series | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Map, normalise, check and hash `text` (all-string records): (good, bad) records.
+
+    Raises FileRejected when the header lacks a required column. Records are numbered from
+    `first_row` (a slice of a file starts after the rows before it) unless `row_numbers` are
+    given. `text` may be a one-element list holding the frame: the list is emptied, so the
+    caller keeps no reference and the original columns are freed as soon as they are
+    replaced (at 5 M records each full copy of the records is about a gigabyte).
+    """
+    if isinstance(text, list):
+        text = text.pop()
+    frame = map_columns(text, fmt.columns, file_name)
+    del text
+    if row_numbers is None:
+        numbers = pl.int_range(first_row, first_row + pl.len())
+    else:
+        numbers = pl.lit(row_numbers)
+    frame = frame.with_columns(numbers.cast(pl.Int64).alias("_row_number"))
+    frame = frame.with_columns(
+        normalise(pl.col(name)).alias(name) for name, normalise in fmt.identifiers.items()
+    )
+    frame = apply_rules(fmt.prepare(frame), rules)
+    frame = pseudonymise(frame, list(fmt.identifiers), key)
+    bad = frame.filter(pl.col(FAILED_REASON).is_not_null())
+    good = frame.filter(pl.col(FAILED_REASON).is_null())
+    return good, bad
+
+
+@dataclass
+class BadRowTally:
+    """What the 5 % rule needs to know about a file's bad rows, counted slice by slice."""
+
+    rows: int = 0
+    bad: int = 0
+    by_column: dict[str, int] = field(default_factory=dict)
+    first: tuple[int, str] | None = None  # (row number, reason) of the first bad row
+
+    def add(self, rows: int, bad: pl.DataFrame) -> None:
+        self.rows += rows
+        self.bad += bad.height
+        for column, count in bad.get_column(FAILED_COLUMN).value_counts().iter_rows():
+            self.by_column[column] = self.by_column.get(column, 0) + count
+        if bad.height and self.first is None:
+            first = bad.sort("_row_number").row(0, named=True)
+            self.first = (first["_row_number"], first[FAILED_REASON])
+
+    @property
+    def too_many(self) -> bool:
+        return bool(self.rows) and self.bad > MAX_QUARANTINED_SHARE * self.rows
+
+    @property
+    def share(self) -> float:
+        return self.bad / self.rows if self.rows else 0.0
+
+    def rejection_reason(self, file_name: str) -> str:
+        most = max(self.by_column.values())
+        column = min(c for c, n in self.by_column.items() if n == most)
+        row, reason = self.first
+        return (
+            f"{file_name}, column {column}: {self.bad} of {self.rows} rows ({self.share:.1%}) "
+            f"broke row rules, more than {MAX_QUARANTINED_SHARE:.0%}; first: row {row} {reason}"
+        )
+
+    def rejected_row_marks(self) -> list[pl.Expr]:
+        """The column and reason given to a rejected file's rows that broke no rule."""
+        return [
+            pl.lit("(file)").alias(FAILED_COLUMN),
+            pl.lit(f"file rejected: {self.share:.1%} of rows quarantined (> 5%)").alias(
+                FAILED_REASON
+            ),
+        ]
+
+
 def ingest_records(
     outcome: FileOutcome,
     text: pl.DataFrame | list[pl.DataFrame],
@@ -73,45 +154,21 @@ def ingest_records(
 ) -> FileOutcome:
     """Map, normalise, check, hash and split `text` (all-string records) into the outcome.
 
-    `text` may be a one-element list holding the frame: the list is emptied, so the caller
-    keeps no reference and the original columns are freed as soon as they are replaced
-    (at 5 M records each full copy of the records is about a gigabyte).
-    """
+    `text` may be a one-element list holding the frame (see `check_records`)."""
     started = time.perf_counter()
-    if isinstance(text, list):
-        text = text.pop()
     try:
-        frame = map_columns(text, fmt.columns, outcome.file_name)
+        good, bad = check_records(text, fmt, outcome.file_name, rules, key, 1, row_numbers)
     except FileRejected as error:
         outcome.reject(error)
         return outcome
-    del text
-    numbers = pl.int_range(1, pl.len() + 1) if row_numbers is None else pl.lit(row_numbers)
-    frame = frame.with_columns(numbers.cast(pl.Int64).alias("_row_number"))
-    frame = frame.with_columns(
-        normalise(pl.col(name)).alias(name) for name, normalise in fmt.identifiers.items()
-    )
-    frame = apply_rules(fmt.prepare(frame), rules)
-    frame = pseudonymise(frame, list(fmt.identifiers), key)
-    outcome.rows_read = frame.height
+    outcome.rows_read = good.height + bad.height
     record_names = [c.name for c in fmt.columns]
-    bad = frame.filter(pl.col(FAILED_REASON).is_not_null())
-    good = frame.filter(pl.col(FAILED_REASON).is_null())
-    del frame  # `good` and `bad` are copies; keep one set of records in memory, not two
-    total = outcome.rows_read
-    if total and bad.height > MAX_QUARANTINED_SHARE * total:
-        share = bad.height / total
+    tally = BadRowTally()
+    tally.add(outcome.rows_read, bad)
+    if tally.too_many:
         outcome.status = "rejected"
-        outcome.reason = (
-            f"{outcome.file_name}, column {bad.get_column(FAILED_COLUMN).mode().sort()[0]}: "
-            f"{bad.height} of {total} rows ({share:.1%}) broke row rules, "
-            f"more than {MAX_QUARANTINED_SHARE:.0%}; first: row "
-            f"{bad.get_column('_row_number')[0]} {bad.get_column(FAILED_REASON)[0]}"
-        )
-        good = good.with_columns(
-            pl.lit("(file)").alias(FAILED_COLUMN),
-            pl.lit(f"file rejected: {share:.1%} of rows quarantined (> 5%)").alias(FAILED_REASON),
-        )
+        outcome.reason = tally.rejection_reason(outcome.file_name)
+        good = good.with_columns(tally.rejected_row_marks())
         bad = pl.concat([bad, good]).sort("_row_number")
         good = good.clear()
     outcome.quarantine = quarantine_rows(bad, outcome, record_names)

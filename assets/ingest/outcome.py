@@ -38,6 +38,7 @@ class FileOutcome:
     sha256: str
     file_date: dt.date | None
     encoding: str | None = None
+    # DataFrames, or SpooledFrames (rows on disk) for a file ingested in slices
     loaded: dict[str, pl.DataFrame] = field(default_factory=dict)
     quarantine: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=QUARANTINE_SCHEMA))
     rows_read: int = 0

@@ -18,6 +18,7 @@ class RowRule:
     column: str
     fails: pl.Expr  # true where the row breaks the rule
     reason: pl.Expr  # text explaining the failure for that row
+    whole_file: bool = False  # compares rows with each other: needs the file in one frame
 
 
 def required(column: str) -> RowRule:
@@ -86,6 +87,7 @@ def first_occurrence(column: str, report_as: str | None = None, key_text: str | 
         pl.format(
             "duplicate {} {} (first at row {})", pl.lit(report_as or column), shown, first_row
         ),
+        whole_file=True,
     )
 
 

@@ -7,7 +7,6 @@ and what the empty raw tables look like; this module does the rest the same way 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -16,12 +15,19 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets.ingest import sliced_ingest
 from assets.ingest.code_sets import load_code_sets
 from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import current_key
 from assets.ingest.row_rules import RowRule
-from assets.ingest.store import ensure_ledgers, summary_metadata, write_outcomes
+from assets.ingest.sliced_ingest import can_slice, file_sha256, ingest_csv_in_slices
+from assets.ingest.store import (
+    discard_spools,
+    ensure_ledgers,
+    summary_metadata,
+    write_outcomes,
+)
 from assets.ingest.text_files import read_csv_text
 from pipelines import project
 from pipelines.faults import pause_point
@@ -39,7 +45,7 @@ def discover(data_raw: Path, folder: str, pattern: str) -> list[Path]:
     paths = sorted((data_raw / folder).glob(pattern))
     kept: dict[str, Path] = {}
     for path in reversed(paths):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = file_sha256(path)
         if digest in kept:
             log.warning("%s has the same content as %s: not ingested twice", path, kept[digest])
             continue
@@ -62,6 +68,10 @@ def ingest_csv_file(
     key: bytes,
     loaded_at: dt.datetime,
 ) -> FileOutcome:
+    """One CSV file; files above SLICED_ABOVE_BYTES are read in slices (bounded memory)."""
+    if path.stat().st_size > sliced_ingest.SLICED_ABOVE_BYTES and can_slice(rules):
+        name = relative_name(path, data_raw)
+        return ingest_csv_in_slices(path, name, fmt, rules, key, loaded_at)
     data = path.read_bytes()
     outcome = new_outcome(fmt.source, relative_name(path, data_raw), data)
     try:
@@ -98,15 +108,18 @@ def run_source_ingest(
         ensure_ledgers(con)
         codes = load_code_sets(con)
     outcomes = ingest_files(data_raw, codes, key, loaded_at)
-    pause_point("ingest")
-    for outcome in outcomes:
-        if outcome.status == "rejected":
-            context.log.error(f"[{source}] file rejected: {outcome.reason}")
-    with duckdb.get_connection() as con:
-        counts = write_outcomes(
-            con, source, outcomes, empty_tables(codes, key), context.run.run_id, loaded_at
-        )
-        previews = {table: preview_markdown(con, table) for table in counts}
+    try:
+        pause_point("ingest")
+        for outcome in outcomes:
+            if outcome.status == "rejected":
+                context.log.error(f"[{source}] file rejected: {outcome.reason}")
+        with duckdb.get_connection() as con:
+            counts = write_outcomes(
+                con, source, outcomes, empty_tables(codes, key), context.run.run_id, loaded_at
+            )
+            previews = {table: preview_markdown(con, table) for table in counts}
+    finally:
+        discard_spools(outcomes)
     metadata = summary_metadata(outcomes)
     metadata["seconds"] = round(sum(o.seconds for o in outcomes), 3)
     for table, rows in counts.items():

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from assets.ingest.outcome import FileOutcome
+from assets.ingest.spool import SpooledFrame
 from pipelines.warehouse import append_rows, ensure_schemas, replace_table
 
 AUDIT_DDL = """
@@ -49,11 +50,17 @@ def write_outcomes(
     counts = {}
     for table, empty in empty_tables.items():
         frames = [o.loaded[table] for o in outcomes if table in o.loaded and o.loaded[table].height]
-        combined = pl.concat(frames, how="diagonal_relaxed") if frames else empty
+        in_memory = [f for f in frames if isinstance(f, pl.DataFrame)]
+        combined = pl.concat(in_memory, how="diagonal_relaxed") if in_memory else empty
         counts[table] = replace_table(con, table, combined)
+        for spooled in (f for f in frames if isinstance(f, SpooledFrame)):
+            counts[table] += insert_spooled(con, table, spooled)
     con.execute("delete from quality.quarantine where source = ?", [source])
     con.execute("delete from audit.source_files where source = ?", [source])
     for outcome in outcomes:
+        if isinstance(outcome.quarantine, SpooledFrame):
+            insert_spooled(con, "quality.quarantine", outcome.quarantine, run_id=run_id)
+            continue
         quarantine = outcome.quarantine.with_columns(pl.lit(run_id).alias("run_id"))
         append_rows(con, "quality.quarantine", quarantine)
     audit = pl.DataFrame(
@@ -62,6 +69,46 @@ def write_outcomes(
     )
     append_rows(con, "audit.source_files", audit)
     return counts
+
+
+def insert_spooled(
+    con: duckdb.DuckDBPyConnection, table: str, spooled: SpooledFrame, run_id: str | None = None
+) -> int:
+    """Append spooled rows (matching columns by name), streamed by DuckDB from the Parquet
+    parts, then delete the parts; returns the rows appended."""
+    if spooled.discarded:
+        raise RuntimeError(f"spooled rows for {table} were already written or discarded")
+    rows = spooled.height
+    if rows:
+        extra = ", ? as run_id" if run_id is not None else ""
+        params = [run_id] if run_id is not None else []
+        con.execute(
+            f"insert into {table} by name select *{extra} from read_parquet(?)",
+            [*params, [str(p) for p in spooled.paths]],
+        )
+    spooled.discard()
+    return rows
+
+
+def write_loaded(con: duckdb.DuckDBPyConnection, table: str, frame) -> int:
+    """Create or replace `table` from one outcome's loaded rows, in memory or spooled."""
+    if not isinstance(frame, SpooledFrame):
+        return replace_table(con, table, frame)
+    con.execute(
+        f"create or replace table {table} as select * from read_parquet(?)",
+        [[str(p) for p in frame.paths]],
+    )
+    rows = frame.height
+    frame.discard()
+    return rows
+
+
+def discard_spools(outcomes: list[FileOutcome]) -> None:
+    """Delete what sliced ingests spooled (after writing, or when the step fails)."""
+    for outcome in outcomes:
+        for frame in [*outcome.loaded.values(), outcome.quarantine]:
+            if isinstance(frame, SpooledFrame):
+                frame.discard()
 
 
 def summary_metadata(outcomes: list[FileOutcome]) -> dict:

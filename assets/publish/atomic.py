@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from assets.ingest.spool import SPOOL_DIR_NAME
+
 
 def checkpoint(work_file: Path) -> None:
     with duckdb.connect(str(work_file)) as con:
@@ -58,4 +60,8 @@ def remove_stale_work(work_file: Path) -> list[Path]:
         if path.exists():
             path.unlink()
             removed.append(path)
+    spool = work_file.parent / SPOOL_DIR_NAME  # rows a killed sliced ingest left on disk
+    if spool.is_dir():
+        shutil.rmtree(spool, ignore_errors=True)
+        removed.append(spool)
     return removed
