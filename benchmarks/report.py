@@ -55,12 +55,13 @@ def _slowest_suites(scale: dict, count: int = 3) -> str:
 
 
 def _hundred_estimate(ten: dict | None) -> str:
-    if not ten:
-        return "no scale-10 figure to extrapolate from"
-    rss = ten["run"]["peak_rss_mb"]
+    peak = f"scale 10 peaked at {ten['run']['peak_rss_mb'] / 1024:.1f} GB; " if ten else ""
     return (
-        f"ingest holds each file in memory, so from scale 10's {rss / 1024:.1f} GB peak expect "
-        f"~{10 * rss / 1024:.0f} GB: needs a chunked ingest to fit 8 GB"
+        f"{peak}registrations files are read in slices and DuckDB is capped "
+        "(GREENTRACK_DUCKDB_MEMORY_LIMIT), but four steps still hold a whole table in memory "
+        "and grow with scale: the GTFS read (gtfs-kit's pandas recipe, ~39 M stop_times at "
+        "scale 100), survey files (rules compare rows of a file), GX batches (one column of "
+        "every row) and the survey estimates (svy on pandas): they need slicing first"
     )
 
 

@@ -60,8 +60,11 @@ def remove_stale_work(work_file: Path) -> list[Path]:
         if path.exists():
             path.unlink()
             removed.append(path)
-    spool = work_file.parent / SPOOL_DIR_NAME  # rows a killed sliced ingest left on disk
-    if spool.is_dir():
-        shutil.rmtree(spool, ignore_errors=True)
-        removed.append(spool)
+    for directory in (
+        work_file.parent / SPOOL_DIR_NAME,  # rows a killed sliced ingest left on disk
+        work_file.with_name(work_file.name + ".tmp"),  # DuckDB's spill files of a killed run
+    ):
+        if directory.is_dir():
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
     return removed

@@ -1,0 +1,51 @@
+"""Warehouse connection settings an operator tunes: DuckDB's memory limit."""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+from pipelines import project
+from pipelines.resources import warehouse_resource
+
+
+def _limit_of(resource) -> str:
+    with resource.get_connection() as con:
+        return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+
+
+def _duckdb_says(limit: str) -> str:
+    with duckdb.connect(config={"memory_limit": limit}) as con:
+        return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+
+
+def test_default_limit_is_applied(tmp_path, monkeypatch):
+    monkeypatch.delenv("GREENTRACK_DUCKDB_MEMORY_LIMIT", raising=False)
+    resource = warehouse_resource(str(tmp_path / "w.duckdb"))
+    assert _limit_of(resource) == _duckdb_says("2GB")
+    assert _duckdb_says("2GB") != _duckdb_says("3GB")  # the comparison can tell limits apart
+
+
+def test_limit_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("GREENTRACK_DUCKDB_MEMORY_LIMIT", "700MB")
+    assert _limit_of(warehouse_resource(str(tmp_path / "w.duckdb"))) == _duckdb_says("700MB")
+
+
+def test_a_malformed_limit_warns_and_keeps_the_default(monkeypatch, caplog):
+    monkeypatch.setenv("GREENTRACK_DUCKDB_MEMORY_LIMIT", "lots")
+    with caplog.at_level(logging.WARNING):
+        assert project.duckdb_memory_limit() == "2GB"
+    assert "GREENTRACK_DUCKDB_MEMORY_LIMIT='lots'" in caplog.text
+
+
+def test_stale_spill_and_spool_directories_are_removed(tmp_path):
+    from assets.publish.atomic import remove_stale_work
+
+    work = tmp_path / "green_transport.duckdb.work"
+    (tmp_path / "green_transport.duckdb.work.tmp").mkdir()
+    (tmp_path / "green_transport.duckdb.work.tmp" / "duckdb_temp_block-1.block").write_bytes(b"x")
+    (tmp_path / ".spool" / "rows-1").mkdir(parents=True)
+    removed = remove_stale_work(work)
+    assert sorted(p.name for p in removed) == [".spool", "green_transport.duckdb.work.tmp"]
+    assert list(tmp_path.iterdir()) == []
