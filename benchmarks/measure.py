@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,8 +28,41 @@ from pipelines import project
 from pipelines.warehouse import ensure_schemas, replace_table
 
 
+def _rss_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def sample_rss(pid: int, samples: list, stop: threading.Event, every: float = 0.1) -> None:
+    """Append (Unix time, RSS MB) of process `pid` every `every` s until `stop` is set."""
+    while not stop.is_set():
+        rss = _rss_mb(pid)
+        if rss is not None:
+            samples.append((time.time(), rss))
+        stop.wait(every)
+
+
+def peak_by_step(samples: list[tuple[float, float]], windows: dict) -> dict[str, float]:
+    """The highest sampled RSS (MB) inside each step's [start, end] window; steps without a
+    sample (shorter than the sampling interval) are left out."""
+    peaks = {}
+    for step, (start, end) in windows.items():
+        inside = [rss for at, rss in samples if start <= at <= end]
+        if inside:
+            peaks[step] = round(max(inside), 1)
+    return peaks
+
+
 def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
-    """`greentrack run` as a child process: exit code, wall seconds, peak RSS, step seconds."""
+    """`greentrack run` as a child process: exit code, wall seconds, peak RSS, step seconds,
+    and each step's peak RSS, sampled every 0.1 s (the overall peak comes from wait4, which
+    sees spikes between samples too)."""
     env = os.environ | {
         "GREENTRACK_DATA_RAW": str(data_raw),
         "GREENTRACK_WAREHOUSE_DIR": str(workdir / "warehouse"),
@@ -41,8 +75,14 @@ def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+    sampler = threading.Thread(target=sample_rss, args=(child.pid, samples, stop), daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
     log = (workdir / "warehouse" / "runs.jsonl").read_text(encoding="utf-8").splitlines()
     record = json.loads(log[-1]) if log else {}
     return {
@@ -50,6 +90,7 @@ def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
         "wall_seconds": round(wall, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
         "step_seconds": record.get("step_seconds", {}),
+        "step_peak_rss_mb": peak_by_step(samples, record.get("step_windows", {})),
     }
 
 

@@ -54,6 +54,27 @@ def _slowest_suites(scale: dict, count: int = 3) -> str:
     )
 
 
+def _hungriest(scale: dict, count: int = 3) -> str:
+    """The steps with the highest sampled RSS, for the memory goals."""
+    peaks = scale["run"].get("step_peak_rss_mb") or {}
+    if not peaks:
+        return ""
+    top = sorted(peaks.items(), key=lambda item: -item[1])[:count]
+    return "most memory: " + ", ".join(f"{step} {mb / 1024:.1f} GB" for step, mb in top)
+
+
+def _scale_note(scale: dict, wall_ok: bool, rss_ok: bool) -> str:
+    """Why a whole-run goal failed: the exit code, the slowest stages, the hungriest steps."""
+    parts = []
+    if scale["run"]["exit_code"] not in (0, 3):
+        parts.append(f"the run exited {scale['run']['exit_code']}")
+    if not wall_ok:
+        parts.append(_slowest(scale))
+    if not rss_ok:
+        parts.append(_hungriest(scale) or "no per-step memory samples")
+    return "; ".join(parts)
+
+
 def _hundred_estimate(ten: dict | None) -> str:
     peak = f"scale 10 peaked at {ten['run']['peak_rss_mb'] / 1024:.1f} GB; " if ten else ""
     return (
@@ -130,7 +151,7 @@ def goal_rows(results: dict) -> list[str]:
                 "≤ 3 min wall, peak RSS ≤ 4 GB",
                 f"{wall} s, {rss} MB",
                 met,
-                "" if met else _slowest(ten),
+                "" if met else _scale_note(ten, wall <= 180, rss <= 4096),
             )
         )
         share, text = _gx_share(ten)
@@ -164,7 +185,7 @@ def goal_rows(results: dict) -> list[str]:
                 "completes, peak RSS ≤ 8 GB",
                 f"exit {hundred['run']['exit_code']}, {hundred['run']['wall_seconds']} s, {rss} MB",
                 met,
-                "" if met else _slowest(hundred),
+                "" if met else _scale_note(hundred, True, rss <= 8192),
             )
         )
     gtfs = results.get("gtfs") or {}
@@ -205,6 +226,20 @@ def stage_table(results: dict) -> list[str]:
     return [head, rule, *body]
 
 
+def memory_table(results: dict, count: int = 5) -> list[str]:
+    """The steps with the highest sampled RSS at each scale (empty for older results)."""
+    lines = []
+    for scale in results["scales"]:
+        peaks = scale["run"].get("step_peak_rss_mb") or {}
+        top = sorted(peaks.items(), key=lambda item: -item[1])[:count]
+        if top:
+            listed = ", ".join(f"{step} {mb:.0f}" for step, mb in top)
+            lines.append(f"- scale {scale['scale']:g}: {listed}")
+    if not lines:
+        return []
+    return ["", "Highest resident memory by step (MB, sampled every 0.1 s):", "", *lines]
+
+
 def write_report(results: dict, readme: Path) -> str:
     lines = [
         f"Measured {results['date']} on {results['machine']['cpus']} cores, "
@@ -217,6 +252,7 @@ def write_report(results: dict, readme: Path) -> str:
         "Per-stage wall seconds (from Dagster's step statistics):",
         "",
         *stage_table(results),
+        *memory_table(results),
     ]
     table = "\n".join(lines)
     text = readme.read_text(encoding="utf-8") if readme.exists() else f"{BEGIN}\n{END}\n"

@@ -81,13 +81,18 @@ def _failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
-    """Wall seconds per step (asset or check), as Dagster recorded them for the run."""
+def step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[float]]:
+    """[start, end] (Unix seconds) of each step (asset or check), as Dagster recorded them."""
     return {
-        stats.step_key: round(stats.end_time - stats.start_time, 3)
+        stats.step_key: [round(stats.start_time, 3), round(stats.end_time, 3)]
         for stats in instance.get_run_step_stats(run_id)
         if stats.start_time and stats.end_time
     }
+
+
+def step_seconds(windows: dict[str, list[float]]) -> dict[str, float]:
+    """Wall seconds per step."""
+    return {step: round(end - start, 3) for step, (start, end) in windows.items()}
 
 
 def _now() -> dt.datetime:
@@ -171,7 +176,9 @@ def run_pipeline(out=None, err=None) -> int:
         reason = "disk full" if error.errno == errno.ENOSPC else error.strerror or str(error)
         return _fail(record, [f"{reason}: {error}"], err)
     record["run_id"] = result.run_id
-    record["step_seconds"] = step_seconds(instance, result.run_id)
+    windows = step_windows(instance, result.run_id)
+    record["step_seconds"] = step_seconds(windows)
+    record["step_windows"] = windows  # lets `make bench` tell which step used the memory
     seconds = time.perf_counter() - started
     publish_done = any(
         event.is_step_success and event.step_key.startswith("published")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from benchmarks.measure import peak_by_step
 from benchmarks.report import goal_rows, write_report
 from benchmarks.run import stage_totals
 
@@ -75,7 +76,10 @@ def test_unmet_goals_name_their_bottleneck():
     (one,) = [r for r in rows if r.startswith("| scale 1,")]
     assert "❌ not met" in one and "outside steps (imports, Dagster orchestration) 29.0 s" in one
     (ten,) = [r for r in rows if r.startswith("| scale 10 |")]
-    assert "❌ not met" in ten and "slowest: ingest registrations 20.0 s" in ten
+    assert "❌ not met" in ten and "no per-step memory samples" in ten  # over 4 GB only
+    (slow,) = [r for r in goal_rows(_results(wall_10=200.0)) if r.startswith("| scale 10 |")]
+    assert "❌ not met" in slow and "slowest: ingest registrations 20.0 s" in slow
+    assert "memory" not in slow
 
 
 def test_report_replaces_only_the_marked_block(tmp_path):
@@ -128,7 +132,40 @@ def test_gx_share_not_met_names_the_slowest_source_suites():
     )
 
 
-def test_scale_100_not_run_is_a_row_with_an_estimate():
+def test_scale_100_not_run_is_a_row_that_says_what_blocks_it():
     (row,) = [r for r in goal_rows(_results(rss_10=3000.0)) if r.startswith("| scale 100")]
     assert "| not run | — not measured |" in row
-    assert "from scale 10's 2.9 GB peak expect ~29 GB" in row
+    assert "scale 10 peaked at 2.9 GB" in row  # 3000 / 1024
+    assert "the GTFS read" in row and "GX batches" in row
+
+
+def test_scale_10_over_its_memory_names_the_hungriest_steps():
+    results = _results(wall_10=170.0, rss_10=5000.0)
+    results["scales"][1]["run"]["step_peak_rss_mb"] = {
+        "raw__registrations": 4900.0,
+        "marts__dim_vehicle": 3072.0,
+        "survey_analytics": 2048.0,
+        "dashboards__site": 1024.0,
+    }
+    (row,) = [r for r in goal_rows(results) if r.startswith("| scale 10 |")]
+    assert "| 170.0 s, 5000.0 MB | ❌ not met |" in row
+    assert (
+        "most memory: raw__registrations 4.8 GB, marts__dim_vehicle 3.0 GB, "
+        "survey_analytics 2.0 GB |" in row
+    )
+    assert "slowest" not in row  # 170 s is within its 3 minutes
+
+
+def test_peak_by_step_takes_the_samples_inside_each_window():
+    samples = [(10.0, 100.0), (10.5, 300.0), (11.0, 250.0), (12.0, 900.0), (13.5, 50.0)]
+    windows = {"a": [10.0, 11.0], "b": [11.5, 12.5], "c": [12.6, 12.9]}
+    assert peak_by_step(samples, windows) == {"a": 300.0, "b": 900.0}
+
+
+def test_memory_table_lists_the_top_steps_per_scale(tmp_path):
+    results = _results()
+    results["scales"][1]["run"]["step_peak_rss_mb"] = {"x": 10.0, "y": 2500.4, "z": 700.0}
+    table = write_report(results, tmp_path / "README.md")
+    assert "Highest resident memory by step (MB, sampled every 0.1 s):" in table
+    assert "- scale 10: y 2500, z 700, x 10" in table
+    assert "- scale 1:" not in table  # no samples recorded for it
