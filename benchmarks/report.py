@@ -237,7 +237,13 @@ def memory_table(results: dict, count: int = 5) -> list[str]:
             lines.append(f"- scale {scale['scale']:g}: {listed}")
     if not lines:
         return []
-    return ["", "Highest resident memory by step (MB, sampled every 0.1 s):", "", *lines]
+    return [
+        "",
+        "Highest resident memory by step (MB; the run's RSS sampled every 0.1 s while the step "
+        "ran, so a step right after a hungry one also shows memory not yet given back):",
+        "",
+        *lines,
+    ]
 
 
 def write_report(results: dict, readme: Path) -> str:

@@ -166,6 +166,6 @@ def test_memory_table_lists_the_top_steps_per_scale(tmp_path):
     results = _results()
     results["scales"][1]["run"]["step_peak_rss_mb"] = {"x": 10.0, "y": 2500.4, "z": 700.0}
     table = write_report(results, tmp_path / "README.md")
-    assert "Highest resident memory by step (MB, sampled every 0.1 s):" in table
+    assert "Highest resident memory by step (MB; the run's RSS sampled every 0.1 s" in table
     assert "- scale 10: y 2500, z 700, x 10" in table
     assert "- scale 1:" not in table  # no samples recorded for it
