@@ -117,6 +117,18 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     return bool(rows and rows[0][0])
 
 
+def column_types(con: duckdb.DuckDBPyConnection, qualified_name: str) -> dict[str, str]:
+    """`{column: DuckDB type}` of `schema.table` in table order; empty when it does not
+    exist. (Fetches every row, so the connection is free for the next query under DuckDB 2.)"""
+    schema, table = qualified_name.split(".")
+    rows = con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where schema_name = ? and table_name = ? order by column_index",
+        [schema, table],
+    ).fetchall()
+    return dict(rows)
+
+
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pl.DataFrame:
     """Run a query and return a polars frame through Arrow (DuckDB 2 has no `execute().pl()`)."""
     relation = con.sql(sql, params=params) if params is not None else con.sql(sql)

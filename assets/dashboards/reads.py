@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from pipelines.warehouse import fetch_frame
+from pipelines.warehouse import column_types, fetch_frame
 
 INDICATOR_ORDER = (
     "bus_clean_share",
@@ -44,15 +44,8 @@ class Reads:
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> set[str]:
-    """The table's column names; empty when the table does not exist. (Fetches every row, so
-    the connection is free for the next query under DuckDB 2.)"""
-    schema, table = qualified_name.split(".")
-    result = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {row[0] for row in result}
+    """The table's column names; empty when the table does not exist."""
+    return set(column_types(con, qualified_name))
 
 
 def read_one(con: duckdb.DuckDBPyConnection, read: TableRead) -> tuple[pl.DataFrame | None, str]:

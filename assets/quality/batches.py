@@ -128,17 +128,6 @@ def _bounds_as_timestamps(built) -> None:
             setattr(built, name, pd.Timestamp(value))
 
 
-def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """`{column: DuckDB type}` in table order; empty when the table does not exist."""
-    schema, name = table.split(".")
-    rows = con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where schema_name = ? and table_name = ? order by column_index",
-        [schema, name],
-    ).fetchall()
-    return dict(rows)
-
-
 def _fetch(con, table: str, columns: list[str], types: dict[str, str]) -> tuple[pd.DataFrame, bool]:
     """The columns plus rowid; dates cast to timestamp_ns when every one fits (the bool)."""
 

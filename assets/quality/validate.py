@@ -23,7 +23,6 @@ import pandas as pd
 
 from assets.quality.batches import (
     DomainBatch,
-    column_types,
     domain_batches,
     files_of_rows,
     schema_only,
@@ -37,6 +36,7 @@ from assets.quality.suite_builder import (
     UnexpectedRowsSpec,
     build_expectation,
 )
+from pipelines.warehouse import column_types
 
 LARGE_TABLE_ROWS = 200_000
 CODE_COLUMN = re.compile(r"^(reference)\.([a-z_]+)\.([a-z_]+)$")

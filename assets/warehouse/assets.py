@@ -20,7 +20,7 @@ from assets.warehouse.sql_models import (
 )
 from pipelines import project
 from pipelines.faults import pause_point
-from pipelines.warehouse import preview_markdown
+from pipelines.warehouse import column_types, preview_markdown
 
 
 def _literal(text: str) -> str:
@@ -28,11 +28,7 @@ def _literal(text: str) -> str:
 
 
 def table_columns(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where schema_name = ? and table_name = ? order by column_index",
-        [model.schema, model.name],
-    ).fetchall()
+    return list(column_types(con, model.qualified_name).items())
 
 
 def comment_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> None:
