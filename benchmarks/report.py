@@ -54,12 +54,17 @@ def _slowest_suites(scale: dict, count: int = 3) -> str:
     )
 
 
+def _top_peaks(scale: dict, count: int) -> list[tuple[str, float]]:
+    """(step, MB) of the steps with the highest sampled RSS; empty for older results."""
+    peaks = scale["run"].get("step_peak_rss_mb") or {}
+    return sorted(peaks.items(), key=lambda item: -item[1])[:count]
+
+
 def _hungriest(scale: dict, count: int = 3) -> str:
     """The steps with the highest sampled RSS, for the memory goals."""
-    peaks = scale["run"].get("step_peak_rss_mb") or {}
-    if not peaks:
+    top = _top_peaks(scale, count)
+    if not top:
         return ""
-    top = sorted(peaks.items(), key=lambda item: -item[1])[:count]
     return "most memory: " + ", ".join(f"{step} {mb / 1024:.1f} GB" for step, mb in top)
 
 
@@ -230,8 +235,7 @@ def memory_table(results: dict, count: int = 5) -> list[str]:
     """The steps with the highest sampled RSS at each scale (empty for older results)."""
     lines = []
     for scale in results["scales"]:
-        peaks = scale["run"].get("step_peak_rss_mb") or {}
-        top = sorted(peaks.items(), key=lambda item: -item[1])[:count]
+        top = _top_peaks(scale, count)
         if top:
             listed = ", ".join(f"{step} {mb:.0f}" for step, mb in top)
             lines.append(f"- scale {scale['scale']:g}: {listed}")

@@ -70,11 +70,10 @@ def _one_pass(
             try:
                 records = [parse_csv(utf8, outcome.file_name)]
             except FileRejected as error:
-                if first_row > 1:
-                    error = FileRejected(
-                        outcome.file_name, f"{error.reason} (in the records from row {first_row})"
-                    )
-                raise error from error.__cause__
+                if first_row == 1:
+                    raise
+                where = f"{error.reason} (in the records from row {first_row})"
+                raise FileRejected(outcome.file_name, where) from error
             del utf8
             good, bad = check_records(records, fmt, outcome.file_name, rules, key, first_row)
             first_row += good.height + bad.height
