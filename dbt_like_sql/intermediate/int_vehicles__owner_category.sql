@@ -22,17 +22,25 @@ owner_patterns as (
     select * from reference.owner_patterns
 ),
 
+-- patterns are matched once per distinct unit name, not per vehicle: a
+-- regex taken from a column is compiled for every row it meets, and a unit
+-- owns many vehicles (scale 1: 95 k rows, 2.5 k names; 1.3 s -> 0.06 s)
+unit_owners as (
+    select distinct vehicles.owner
+    from vehicles
+    where vehicles.owner != '个人'
+),
+
 pattern_matches as (
     select
-        vehicles.source_row_number,
+        unit_owners.owner,
         arg_min(
             owner_patterns.category, cast(owner_patterns.code as integer)
         ) as pattern_category
-    from vehicles
+    from unit_owners
     inner join owner_patterns
-        on regexp_matches(vehicles.owner, owner_patterns.pattern)
-    where vehicles.owner != '个人'
-    group by vehicles.source_row_number
+        on regexp_matches(unit_owners.owner, owner_patterns.pattern)
+    group by unit_owners.owner
 ),
 
 final as (
@@ -62,7 +70,7 @@ final as (
     left join owner_units
         on vehicles.owner = owner_units.code
     left join pattern_matches
-        on vehicles.source_row_number = pattern_matches.source_row_number
+        on vehicles.owner = pattern_matches.owner
 )
 
 select * from final
