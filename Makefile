@@ -3,7 +3,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# The stamp's name changes when the install recipe does, so an existing venv is synced again.
+STAMP := $(VENV)/.installed-bytecode
 UV_VERSION := 0.13.8
 
 .PHONY: run test test-slow test-all lint bench bench-quick venv clean lock system-deps
@@ -14,9 +15,12 @@ UV := .tools/bin/uv
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv==$(UV_VERSION)
 
+# --compile-bytecode: uv (unlike pip) installs no .pyc, and where PYTHONDONTWRITEBYTECODE
+# is set (CI, containers) Python then compiles Dagster, pandas, GX & co. from source at
+# every start: 5 s of each `greentrack run` (benchmarks/README.md).
 $(STAMP): requirements.lock pyproject.toml | $(UV)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
