@@ -163,6 +163,100 @@ def test_exported_png_is_what_vega_lite_to_png_draws(cjk_font, tmp_path):
     assert svg.read_text(encoding="utf-8").startswith("<svg")
 
 
+def _small_specs(family: str) -> dict[str, dict]:
+    return {
+        f"chart_{n}": {
+            "data": {"values": [{"月": f"2025-0{m}", "占比": m / 10} for m in range(1, n + 2)]},
+            "mark": {"type": "bar", "font": family},
+            "encoding": {"x": {"field": "月"}, "y": {"field": "占比", "type": "quantitative"}},
+            "title": f"新能源公交占比 {n}",
+        }
+        for n in range(5)
+    }
+
+
+def test_worker_processes_draw_what_this_process_draws(cjk_font, tmp_path, monkeypatch):
+    specs = _small_specs(cjk_font.family)
+    specs["broken"] = {"mark": "no-such-mark", "data": {"values": []}}
+    monkeypatch.setattr(exports, "export_workers", lambda charts: 2)
+
+    def not_here(*args):
+        raise AssertionError("a chart was drawn in this process, not by a worker")
+
+    monkeypatch.setattr(exports, "export_or_error", not_here)  # the workers have their own
+    errors = exports.export_charts(specs, tmp_path / "pooled")
+    monkeypatch.undo()
+    assert list(errors) == ["broken"]
+    assert errors["broken"].startswith("ValueError: Vega-Lite to SVG conversion failed")
+    for chart_id, spec in specs.items():
+        if chart_id == "broken":
+            continue
+        png, svg = exports.export_chart(spec, tmp_path / "here", chart_id)
+        assert (tmp_path / "pooled" / png.name).read_bytes() == png.read_bytes()
+        assert (tmp_path / "pooled" / svg.name).read_bytes() == svg.read_bytes()
+    assert sorted(p.name for p in (tmp_path / "pooled").iterdir()) == sorted(
+        f"chart_{n}.{ext}" for n in range(5) for ext in ("png", "svg")
+    )
+
+
+@pytest.mark.parametrize("failure", ["no process", "worker dies"])
+def test_charts_a_worker_did_not_draw_are_drawn_here(cjk_font, tmp_path, monkeypatch, failure):
+    specs = _small_specs(cjk_font.family)
+    monkeypatch.setattr(exports, "export_workers", lambda charts: 2)
+    if failure == "no process":
+
+        def no_process(*args, **kwargs):
+            raise OSError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(exports.subprocess, "Popen", no_process)
+    else:
+        monkeypatch.setattr(exports.sys, "executable", "/bin/false")  # exits 1, prints nothing
+    assert exports.export_charts(specs, tmp_path) == {}
+    assert len(list(tmp_path.glob("*.png"))) == len(list(tmp_path.glob("*.svg"))) == 5
+
+
+def test_one_worker_claims_each_chart(tmp_path):
+    from assets.dashboards.export_worker import claim
+
+    assert claim(tmp_path, "overview") is True
+    assert claim(tmp_path, "overview") is False
+    assert claim(tmp_path, "trend") is True
+
+
+def test_no_workers_for_one_core_or_one_chart(monkeypatch):
+    monkeypatch.setattr(exports.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert exports.export_workers(18) == 0
+    monkeypatch.setattr(exports.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert exports.export_workers(18) == 2
+    assert exports.export_workers(1) == 0
+
+
+def test_vega_bundle_is_cached_under_both_versions(tmp_path, monkeypatch):
+    built = []
+    monkeypatch.setattr(exports, "_built_bundle", lambda v: built.append(v) or f"bundle {v}")
+    monkeypatch.setattr(exports.vl_convert, "__version__", "9.9.9")
+    monkeypatch.setattr(exports, "vega_lite_version", lambda: "6.4")
+    assert exports.javascript_bundle(tmp_path / "cache") == "bundle 6.4"
+    cached = tmp_path / "cache" / "vega-bundle-vlconvert9.9.9-vl6.4.js"
+    assert cached.read_text(encoding="utf-8") == "bundle 6.4"
+    cached.write_text("kept", encoding="utf-8")
+    assert exports.javascript_bundle(tmp_path / "cache") == "kept"
+    assert built == ["6.4"]
+    monkeypatch.setattr(exports.vl_convert, "__version__", "10.0.0")  # an upgrade rebuilds
+    assert exports.javascript_bundle(tmp_path / "cache") == "bundle 6.4"
+    assert built == ["6.4", "6.4"]
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
+        "vega-bundle-vlconvert10.0.0-vl6.4.js", "vega-bundle-vlconvert9.9.9-vl6.4.js"
+    ]  # fmt: skip
+
+
+def test_unwritable_bundle_cache_costs_time_not_the_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(exports, "_built_bundle", lambda v: "bundle")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    assert exports.javascript_bundle(blocked / "cache") == "bundle"
+
+
 def test_chinese_renders_as_glyphs_not_boxes(cjk_font):
     """Missing glyphs all draw as the same box, so two different words would look the same."""
     exports.register_cjk_font()

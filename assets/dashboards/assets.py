@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from assets.dashboards.labels import Words, language_from_env
 from assets.dashboards.site import SiteReport, build_site
 from assets.publish.assets import site_work_dir
+from pipelines import project
 
 # Tables the page reads (audit.* and quality.* come with the raw and quality assets upstream
 # of these). The page omits, with a note, any that a run did not build.
@@ -62,7 +63,9 @@ def dashboard_site(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     in exports/."""
     language = language_from_env()
     with duckdb.get_connection() as con:
-        report = build_site(con, site_work_dir(), Words(language))
+        report = build_site(
+            con, site_work_dir(), Words(language), bundle_cache=project.warehouse_dir() / ".cache"
+        )
     if report.font is None:
         context.log.warning("no CJK font found: exported images will show boxes for Chinese")
     for name, why in report.omitted.items():

@@ -104,10 +104,15 @@ def lead_text(reads: Reads, words: Words) -> str:
 
 
 def build_site(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, words: Words, export_images: bool = True
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    words: Words,
+    export_images: bool = True,
+    bundle_cache: Path | None = None,
 ) -> SiteReport:
     """Reads the warehouse and writes the complete site into `out_dir` (replaced if present);
-    `export_images=False` skips the PNG/SVG exports (quicker, for page-only checks)."""
+    `export_images=False` skips the PNG/SVG exports (quicker, for page-only checks);
+    `bundle_cache` keeps the Vega bundle between runs (exports.javascript_bundle)."""
     reads = read_all(con, ALL_READS)
     sections = page_sections(reads, words)
     figures = [f for s in sections for f in s.figures]
@@ -124,18 +129,16 @@ def build_site(
         shutil.rmtree(out_dir)
     (out_dir / "data").mkdir(parents=True)
     title = words.text("太仓绿色交通目标进展", "Taicang green-transport targets")
-    html = render_page(
-        title, lead_text(reads, words), sections, numbers, exports.javascript_bundle(), words.lang
-    )
+    bundle = exports.javascript_bundle(bundle_cache)
+    html = render_page(title, lead_text(reads, words), sections, numbers, bundle, words.lang)
     index = out_dir / "index.html"
     index.write_text(html, encoding="utf-8")
     (out_dir / "data" / "numbers.json").write_text(
         json.dumps(numbers, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
     )
-    for figure in figures if export_images else []:
-        try:
-            exports.export_chart(figure.spec, out_dir / "exports", figure.chart_id)
-        except Exception as error:  # noqa: BLE001 - a missing image must not fail the run
-            reads.missing[f"export {figure.chart_id}"] = f"{type(error).__name__}: {error}"
     specs = {f.chart_id: f.spec for f in figures}
+    if export_images:
+        (out_dir / "exports").mkdir()
+        for chart_id, why in exports.export_charts(specs, out_dir / "exports").items():
+            reads.missing[f"export {chart_id}"] = why  # a missing image must not fail the run
     return SiteReport(index, specs, reads.missing, exports.register_cjk_font())
