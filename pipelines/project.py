@@ -45,6 +45,15 @@ def dashboards_dir() -> Path:
     return _path_from_env("GREENTRACK_DASHBOARDS_DIR", REPO_ROOT / "dashboards" / "site")
 
 
+def cache_dir() -> Path:
+    """Files derived from installed packages alone, kept between runs (the dashboard's Vega
+    bundle): GREENTRACK_CACHE_DIR, else $XDG_CACHE_HOME/greentrack, else ~/.cache/greentrack.
+    Per machine, not per warehouse, so a new warehouse directory starts warm."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    default = Path(xdg) / "greentrack" if xdg else Path.home() / ".cache" / "greentrack"
+    return _path_from_env("GREENTRACK_CACHE_DIR", default)
+
+
 def published_warehouse_path() -> Path:
     """The file analysts open read-only; only ever replaced by atomic rename."""
     return warehouse_dir() / WAREHOUSE_FILE_NAME

@@ -1,4 +1,4 @@
-"""Warehouse connection settings an operator tunes: DuckDB's memory limit."""
+"""Settings an operator tunes: DuckDB's memory limit, the cache directory."""
 
 from __future__ import annotations
 
@@ -49,3 +49,14 @@ def test_stale_spill_and_spool_directories_are_removed(tmp_path):
     removed = remove_stale_work(work)
     assert sorted(p.name for p in removed) == [".spool", "green_transport.duckdb.work.tmp"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cache_dir_follows_greentrack_then_xdg_then_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("GREENTRACK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert project.cache_dir() == (tmp_path / "home" / ".cache" / "greentrack").resolve()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert project.cache_dir() == (tmp_path / "xdg" / "greentrack").resolve()
+    monkeypatch.setenv("GREENTRACK_CACHE_DIR", str(tmp_path / "mine"))
+    assert project.cache_dir() == (tmp_path / "mine").resolve()

@@ -63,9 +63,7 @@ def dashboard_site(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     in exports/."""
     language = language_from_env()
     with duckdb.get_connection() as con:
-        report = build_site(
-            con, site_work_dir(), Words(language), bundle_cache=project.warehouse_dir() / ".cache"
-        )
+        report = build_site(con, site_work_dir(), Words(language), bundle_cache=project.cache_dir())
     if report.font is None:
         context.log.warning("no CJK font found: exported images will show boxes for Chinese")
     for name, why in report.omitted.items():

@@ -17,6 +17,9 @@ from pathlib import Path
 import yaml
 
 SUITES_DIR = Path(__file__).parent / "suites"
+# libyaml's loader, where PyYAML was built with it, reads the suites 10× faster (0.07 s of
+# each of the five reads a run makes); same documents
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SEVERITIES = ("ERROR", "WARN")
 GX_SEVERITY = {"ERROR": "critical", "WARN": "warning"}
 # `columns:` types, as GX reports the Python type of Arrow-backed pandas columns.
@@ -185,7 +188,7 @@ def load_suite_specs(directory: Path = SUITES_DIR) -> list[SuiteSpec]:
     """Every suite file, in name order; the file name must be the suite name."""
     specs = []
     for path in sorted(directory.glob("*.yaml")):
-        spec = parse_suite(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+        spec = parse_suite(yaml.load(path.read_text(encoding="utf-8"), _LOADER), path.name)
         if path.stem != spec.name:
             raise SuiteSpecError(f"{path.name}: file must be named {spec.name}.yaml")
         specs.append(spec)
