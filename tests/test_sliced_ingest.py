@@ -8,6 +8,8 @@ is cut into many slices, including cuts next to quoted values that hold newlines
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from pathlib import Path
 
 import polars as pl
@@ -187,3 +189,27 @@ def test_a_crashed_runs_spool_is_removed_at_the_next_start(workspace):
     work_file = spool_root().parent / "work.duckdb"
     assert spool_root() in remove_stale_work(work_file)
     assert not spool_root().exists()
+
+
+def test_a_file_is_hashed_once_per_version(tmp_path, monkeypatch):
+    reads = []
+    real = sliced_ingest.hashlib.file_digest
+
+    def counted(handle, name):
+        reads.append(handle.name)
+        return real(handle, name)
+
+    monkeypatch.setattr(sliced_ingest.hashlib, "file_digest", counted)
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    first = sliced_ingest.file_sha256(path)
+    assert first == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    assert sliced_ingest.file_sha256(path) == first and len(reads) == 1
+    path.write_bytes(b"a,b\n1,3\n")  # same size, new content: a new mtime
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000))
+    assert sliced_ingest.file_sha256(path) == hashlib.sha256(b"a,b\n1,3\n").hexdigest()
+    replaced = tmp_path / "other.csv"
+    replaced.write_bytes(b"a,b\n9,9\n")
+    replaced.replace(path)  # a new inode under the old name
+    assert sliced_ingest.file_sha256(path) == hashlib.sha256(b"a,b\n9,9\n").hexdigest()
+    assert len(reads) == 3
