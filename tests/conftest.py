@@ -14,10 +14,18 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 TEST_KEY = "test-key-for-greentrack"
 
 
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache directory per test process, so tests never write to the user's ~/.cache
+    and the Vega bundle is built once per process, not once per test."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_cache: Path) -> Path:
     """Point every greentrack path at a temp dir; returns the root (data_raw/ inside it)."""
     (tmp_path / "data_raw").mkdir()
+    monkeypatch.setenv("GREENTRACK_CACHE_DIR", str(session_cache))
     monkeypatch.setenv("GREENTRACK_DATA_RAW", str(tmp_path / "data_raw"))
     monkeypatch.setenv("GREENTRACK_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     monkeypatch.setenv("GREENTRACK_DASHBOARDS_DIR", str(tmp_path / "site"))
