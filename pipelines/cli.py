@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from pipelines import project
@@ -117,5 +119,30 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def exit_now(code: int) -> None:
+    """Leave without tearing the interpreter down module by module.
+
+    After a run the process holds ~4,000 modules (Great Expectations alone frees for 0.7 s),
+    and Python's finalisation took 1.4 s of a 30 s scale-1 run, for memory the OS takes back
+    at once. Everything that must reach disk is closed before this point (DuckDB connections
+    by their `with` blocks, the run log and alert files), and the exit handlers still run
+    here: logging's flush, temporary directories' clean-up, Dagster's and DuckDB's own."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()  # what a normal exit waits for, too
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed or broken pipe: nothing more can be said on it
+    os._exit(code)
+
+
+def entry() -> None:
+    """The console script (`greentrack`) and `python -m pipelines.cli`."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -282,3 +282,24 @@ def test_ui_binds_to_localhost_by_default(monkeypatch):
     monkeypatch.setattr(cli.subprocess, "call", lambda command: calls.append(command) or 0)
     assert cli.main(["ui"]) == 0
     assert calls[0][calls[0].index("-h") + 1] == "127.0.0.1"
+
+
+def test_the_command_exits_with_its_code_after_exit_handlers_threads_and_output():
+    """exit_now skips the interpreter's teardown, not what a normal exit does for the user:
+    exit handlers run, a non-daemon thread finishes, buffered output is written."""
+    script = textwrap.dedent(
+        """
+        import atexit, sys, threading, time
+        from pipelines import cli
+        atexit.register(lambda: print("exit handler ran"))
+        threading.Thread(target=lambda: (time.sleep(0.2), print("thread finished"))).start()
+        sys.stdout.write("buffered line, no newline")
+        cli.exit_now(3)
+        """
+    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=buffered
+    )
+    assert done.returncode == 3
+    assert done.stdout == "buffered line, no newlinethread finished\nexit handler ran\n"
