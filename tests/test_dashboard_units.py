@@ -199,7 +199,7 @@ def test_worker_processes_draw_what_this_process_draws(cjk_font, tmp_path, monke
     )
 
 
-@pytest.mark.parametrize("failure", ["no process", "worker dies"])
+@pytest.mark.parametrize("failure", ["no process", "worker dies", "worker hangs"])
 def test_charts_a_worker_did_not_draw_are_drawn_here(cjk_font, tmp_path, monkeypatch, failure):
     specs = _small_specs(cjk_font.family)
     monkeypatch.setattr(exports, "export_workers", lambda charts: 2)
@@ -209,8 +209,14 @@ def test_charts_a_worker_did_not_draw_are_drawn_here(cjk_font, tmp_path, monkeyp
             raise OSError(11, "Resource temporarily unavailable")
 
         monkeypatch.setattr(exports.subprocess, "Popen", no_process)
-    else:
+    elif failure == "worker dies":
         monkeypatch.setattr(exports.sys, "executable", "/bin/false")  # exits 1, prints nothing
+    else:
+        stuck = tmp_path / "stuck.sh"
+        stuck.write_text("#!/bin/sh\nexec sleep 60\n")
+        stuck.chmod(0o755)
+        monkeypatch.setattr(exports.sys, "executable", str(stuck))
+        monkeypatch.setattr(exports, "WORKER_TIMEOUT_SECONDS", 1)
     assert exports.export_charts(specs, tmp_path) == {}
     assert len(list(tmp_path.glob("*.png"))) == len(list(tmp_path.glob("*.svg"))) == 5
 

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
@@ -148,9 +149,10 @@ def _export_in_workers(
             subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             for _ in range(workers)
         ]
+        deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS  # for all workers together
         for child in children:
             try:
-                out, err = child.communicate(timeout=WORKER_TIMEOUT_SECONDS)
+                out, err = child.communicate(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.communicate()
