@@ -11,7 +11,6 @@ import datetime as dt
 import errno
 import fcntl
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,23 +132,6 @@ def _fail(record: dict, lines: list[str], err) -> int:
     return EXIT_FAILED
 
 
-def _warm_up_quality_imports() -> None:
-    """Import Great Expectations (4–6 s of pure Python imports) on a background thread.
-
-    The checks need it only after ingest, and ingest spends its time in DuckDB, polars and
-    decoding processes, which leave the interpreter idle; by the first check the import is
-    done. Python's import locks make a concurrent import of the same module wait, not race.
-    """
-
-    def warm() -> None:
-        try:
-            import assets.quality.validate  # noqa: F401
-        except Exception:  # noqa: BLE001 - the check step imports again and reports it
-            pass
-
-    threading.Thread(target=warm, name="warm-gx-import", daemon=True).start()
-
-
 def run_pipeline(out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     warehouse_dir = project.warehouse_dir()
@@ -162,7 +144,6 @@ def run_pipeline(out=None, err=None) -> int:
             for path in remove_stale_work(work):
                 print(f"removed stale work file {path}", file=out)
             instance = dg.DagsterInstance.ephemeral()
-            _warm_up_quality_imports()
             result = dg.materialize(
                 [*all_assets(), *all_asset_checks()],
                 resources={"duckdb": warehouse_resource(str(work))},
