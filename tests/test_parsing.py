@@ -9,7 +9,7 @@ import pytest
 
 from assets.ingest import row_rules as rr
 from assets.ingest.columns import Column, map_columns, normalise_header
-from assets.ingest.dates import parse_date_expr
+from assets.ingest.dates import parse_date_expr, with_parsed_dates
 from assets.ingest.identifiers import (
     normalise_plate_expr,
     plate_format_ok_expr,
@@ -46,6 +46,33 @@ def _one(expr: pl.Expr, value):
 )
 def test_date_spellings(text, expected):
     assert _one(parse_date_expr(pl.col("v")), text) == expected
+
+
+def test_dates_parsed_once_per_distinct_text_land_on_their_rows():
+    frame = pl.DataFrame(
+        {
+            "on": ["2021/3/5", None, "44260", "2021/3/5", "", "bad", " 20210305", "2021/3/5"],
+            "off": [None, "2021年3月5日", None, "2099-12-31", "2100-01-01", None, None, "2"],
+            "keep": list(range(8)),
+        },
+        schema={"on": pl.String, "off": pl.String, "keep": pl.Int64},
+    )
+    out = with_parsed_dates(frame, ("on", "off"))
+    march_5 = dt.date(2021, 3, 5)
+    assert out.columns == ["on", "off", "keep", "on__date", "off__date"]
+    assert out.get_column("on__date").to_list() == [
+        march_5, None, march_5, march_5, None, None, march_5, march_5
+    ]  # fmt: skip
+    assert out.get_column("off__date").to_list() == [
+        None, march_5, None, dt.date(2099, 12, 31), None, None, None, dt.date(1900, 1, 1)
+    ]  # fmt: skip
+    assert out.select("on", "off", "keep").equals(frame)
+
+
+def test_no_dates_at_all_still_gives_date_columns():
+    frame = pl.DataFrame({"on": [None, None]}, schema={"on": pl.String})
+    out = with_parsed_dates(frame, ("on",))
+    assert out.schema["on__date"] == pl.Date and out.get_column("on__date").null_count() == 2
 
 
 @pytest.mark.parametrize(

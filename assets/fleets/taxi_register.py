@@ -7,7 +7,7 @@ import polars as pl
 from assets.fleets.rules import known_powertrain, not_before
 from assets.ingest import row_rules as rr
 from assets.ingest.columns import Column
-from assets.ingest.dates import parse_date_expr
+from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat
 from assets.ingest.identifiers import normalise_plate_expr
 
@@ -26,9 +26,8 @@ DATE_COLUMNS = ("in_service_on", "exited_on")
 
 
 def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.col("powertrain_label").str.to_uppercase(),
-        *[parse_date_expr(pl.col(c)).alias(f"{c}__date") for c in DATE_COLUMNS],
+    return with_parsed_dates(
+        frame.with_columns(pl.col("powertrain_label").str.to_uppercase()), DATE_COLUMNS
     )
 
 

@@ -6,7 +6,7 @@ import polars as pl
 
 from assets.ingest import row_rules as rr
 from assets.ingest.columns import Column
-from assets.ingest.dates import parse_date_expr
+from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat
 from assets.ingest.identifiers import (
     normalise_plate_expr,
@@ -35,14 +35,14 @@ DATE_COLUMNS = ("first_registered_on", "status_changed_on")
 
 
 def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
+    prepared = frame.with_columns(
         pl.col("plate_type").str.zfill(2),
         pl.col("usage").str.to_uppercase(),
         pl.col("fuel").str.to_uppercase(),
         pl.col("status").str.to_uppercase(),
         pl.col("vehicle_type").str.to_uppercase(),
-        *[parse_date_expr(pl.col(c)).alias(f"{c}__date") for c in DATE_COLUMNS],
     )
+    return with_parsed_dates(prepared, DATE_COLUMNS)
 
 
 def _output(frame: pl.DataFrame) -> pl.DataFrame:
