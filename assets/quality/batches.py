@@ -71,10 +71,19 @@ def _numpy_friendly(column: pa.ChunkedArray, compound: bool) -> pa.ChunkedArray 
     return None
 
 
+SMALL_CHUNK_ROWS = 10_000
+
+
 def _to_pandas(table: pa.Table, compound: bool) -> pd.DataFrame:
-    """One conversion of the whole table (DuckDB hands over thousands of small chunks; a
-    per-column conversion and a dict-of-Series frame cost more than GX itself)."""
-    table = table.combine_chunks()
+    """One conversion of the whole table (a per-column conversion and a dict-of-Series
+    frame cost more than GX itself). Chunks are combined only when they are small (a
+    result of thousands of 2,048-row vectors): DuckDB's usual ~120 k-row chunks are kept,
+    since copying 5 M pseudonyms into one chunk took 0.8 s per column and Arrow-backed
+    pandas columns work on chunks as they are (raw.registrations at scale 10: 9.2 → 7.9 s,
+    same results)."""
+    chunks = max((column.num_chunks for column in table.columns), default=0)
+    if chunks and table.num_rows / chunks < SMALL_CHUNK_ROWS:
+        table = table.combine_chunks()
     numpy_like = set()
     for index, name in enumerate(table.column_names):
         friendly = _numpy_friendly(table.column(index), compound)
