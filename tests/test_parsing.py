@@ -190,3 +190,34 @@ def test_vectorised_pseudonym_equals_standard_hmac():
     hashed = pseudonymise(frame, ["plate"], key).get_column("plate").to_list()
     assert hashed == [pseudonym_of("苏ED12345", key), None]
     assert len(hashed[0]) == 64
+
+
+def test_the_first_failed_rule_names_column_and_reason_over_the_whole_file():
+    frame = pl.DataFrame(
+        {
+            "key": ["a", "b", "a", None, "b", "c"],
+            "code": ["1", "9", "9", "1", "1", "1"],
+            "_row_number": [1, 2, 3, 4, 5, 6],
+        }
+    )
+    rules = [
+        rr.required("code"),  # fails nowhere in this file
+        rr.first_occurrence("key"),
+        rr.in_code_table("code", ["1", "2"], "code_table"),
+    ]
+    out = rr.apply_rules(frame, rules)
+    assert out.columns == [*frame.columns, rr.FAILED_COLUMN, rr.FAILED_REASON]
+    assert out.get_column(rr.FAILED_COLUMN).to_list() == [None, "code", "key", None, "key", None]
+    reasons = out.get_column(rr.FAILED_REASON).to_list()
+    assert reasons[0] is None and reasons[3] is None and reasons[5] is None
+    assert reasons[2] == "duplicate key 'a' (first at row 1)"  # fails both; the first rule wins
+    assert reasons[4] == "duplicate key 'b' (first at row 2)"  # row 2 itself fails another rule
+    assert reasons[1] == "unknown code_table code '9'"
+
+
+def test_a_file_where_no_rule_fails_has_null_string_columns():
+    frame = pl.DataFrame({"code": ["1", "2"], "_row_number": [1, 2]})
+    out = rr.apply_rules(frame, [rr.required("code"), rr.in_code_table("code", ["1", "2"], "t")])
+    assert out.schema[rr.FAILED_COLUMN] == out.schema[rr.FAILED_REASON] == pl.String
+    assert out.get_column(rr.FAILED_REASON).null_count() == 2
+    assert out.columns == ["code", "_row_number", rr.FAILED_COLUMN, rr.FAILED_REASON]
