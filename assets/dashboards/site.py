@@ -138,7 +138,6 @@ def build_site(
     )
     specs = {f.chart_id: f.spec for f in figures}
     if export_images:
-        (out_dir / "exports").mkdir()
         for chart_id, why in exports.export_charts(specs, out_dir / "exports").items():
             reads.missing[f"export {chart_id}"] = why  # a missing image must not fail the run
     return SiteReport(index, specs, reads.missing, exports.register_cjk_font())
