@@ -94,6 +94,13 @@ def first_occurrence(column: str, report_as: str | None = None, key_text: str | 
 RULE_INDEX = "_failed_rule"
 
 
+def _all_passed(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.lit(None, pl.String).alias(FAILED_COLUMN),
+        pl.lit(None, pl.String).alias(FAILED_REASON),
+    )
+
+
 def apply_rules(frame: pl.DataFrame, rules: list[RowRule]) -> pl.DataFrame:
     """Add `_failed_column` and `_failed_reason` (null for rows that pass every rule); the
     first rule a row fails names both.
@@ -103,20 +110,14 @@ def apply_rules(frame: pl.DataFrame, rules: list[RowRule]) -> pl.DataFrame:
     thirds of the rules' time. Both steps run on the whole frame, so a rule whose test or
     reason looks at other rows (first_occurrence's "first at row N") sees the whole file."""
     if not rules:
-        return frame.with_columns(
-            pl.lit(None, pl.String).alias(FAILED_COLUMN),
-            pl.lit(None, pl.String).alias(FAILED_REASON),
-        )
+        return _all_passed(frame)
     first_failed = pl.when(rules[0].fails.fill_null(False)).then(pl.lit(0, pl.Int32))
     for index, rule in enumerate(rules[1:], start=1):
         first_failed = first_failed.when(rule.fails.fill_null(False)).then(pl.lit(index, pl.Int32))
     indexed = frame.with_columns(first_failed.otherwise(None).alias(RULE_INDEX))
     failing = sorted(indexed.get_column(RULE_INDEX).drop_nulls().unique().to_list())
     if not failing:
-        return indexed.drop(RULE_INDEX).with_columns(
-            pl.lit(None, pl.String).alias(FAILED_COLUMN),
-            pl.lit(None, pl.String).alias(FAILED_REASON),
-        )
+        return _all_passed(frame)
     which = pl.col(RULE_INDEX)
     column_expr = pl.when(which == failing[0]).then(pl.lit(rules[failing[0]].column))
     reason_expr = pl.when(which == failing[0]).then(rules[failing[0]].reason)
