@@ -531,3 +531,19 @@ def test_module_cli_writes_the_manifest(tmp_path):
         main(["--out", str(tmp_path), "--scale", "0.01", "--seed", "3", "--defect-rate", "0"]) == 0
     )
     assert manifest(tmp_path)["parameters"]["seed"] == 3
+
+
+def test_local_plates_overflow_through_the_jiangsu_letters_instead_of_running_out():
+    # Police plates have 10,000 numbers per prefix (4 digits + 警). 苏E and 苏U are each filled
+    # to 80 % (8,000); the remaining 4,000 of 20,000 go to 苏A, the next letter. Scale 100 ran
+    # out of 苏U's ordinary plates before the list went past 苏U.
+    import numpy as np
+
+    from pipelines.generate.plates import PlateBook
+
+    book = PlateBook(np.random.default_rng(7))
+    plates = book.draw("police", 20_000, "苏E")
+    prefixes = pl.Series([p[:2] for p in plates]).value_counts().sort("")
+    assert dict(prefixes.iter_rows()) == {"苏A": 4_000, "苏E": 8_000, "苏U": 8_000}
+    assert len(set(plates.tolist())) == 20_000
+    assert all(re.fullmatch(r"苏[EUA]\d{4}警", p) for p in plates)

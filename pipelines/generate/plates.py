@@ -16,7 +16,9 @@ LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36: I and O never appear on plates
 DIGITS = "0123456789"
 ALNUM = LETTERS + DIGITS
 MAX_FILL = 0.8  # past this share of a space, further local plates spill into the next prefix
-LOCAL_PREFIXES = ("苏E", "苏U")  # Suzhou; 苏U only once 苏E runs short (large scales)
+# Suzhou's 苏E, then 苏U once 苏E runs short (scales above ~1.5); past ~15 (a provincial
+# register) the other Jiangsu cities' letters follow, so scale 100 has room for ~80 M plates.
+LOCAL_PREFIXES = ("苏E", "苏U", *(f"苏{c}" for c in "ABCDFGHJKLMN"))
 PLATE_WIDTH = 8  # longest plate: province + letter + 6
 
 
@@ -72,7 +74,8 @@ class PlateBook:
         self._count: dict[tuple[str, str], int] = {}
 
     def draw(self, kind: str, n: int, prefix: str = "苏E") -> np.ndarray:
-        """`n` plates of one format; local plates overflow from 苏E into 苏U when full."""
+        """`n` plates of one format; local plates overflow from 苏E into 苏U, then into the other
+        Jiangsu letters, each filled to MAX_FILL (the last one to the brim)."""
         prefixes = LOCAL_PREFIXES if prefix == LOCAL_PREFIXES[0] else (prefix,)
         size = format_size(kind)
         parts, remaining = [], n
