@@ -547,3 +547,21 @@ def test_local_plates_overflow_through_the_jiangsu_letters_instead_of_running_ou
     assert dict(prefixes.iter_rows()) == {"苏A": 4_000, "苏E": 8_000, "苏U": 8_000}
     assert len(set(plates.tolist())) == 20_000
     assert all(re.fullmatch(r"苏[EUA]\d{4}警", p) for p in plates)
+
+
+def test_route_names_stay_unique_in_a_provincial_network():
+    # Scale 100 has ~4,000 urban and ~2,400 town routes. Urban names ran 101–199, then from
+    # 1000 on, and reached the town series (2000 on): route_id TCGJ_2007 came twice, and
+    # every scale-100 feed was rejected for duplicate_key.
+    import numpy as np
+
+    from pipelines.generate.codes import load_code_tables
+    from pipelines.generate.network import NetworkBuilder
+
+    builder = NetworkBuilder(np.random.default_rng(1), load_code_tables())
+    urban = [builder._name("urban") for _ in range(4_000)]
+    town = [builder._name("town") for _ in range(2_400)]
+    assert urban[:3] == ["101", "102", "103"] and urban[99:101] == ["1000", "1001"]
+    assert town[:2] == ["201", "202"] and town[99:101] == ["2000", "2001"]
+    assert urban[1098:1100] == ["1999", "U1200"] and town[1098:1100] == ["2999", "T1300"]
+    assert len(set(urban) | set(town)) == 6_400

@@ -96,7 +96,13 @@ class NetworkBuilder:
             return f"S{n}"
         if kind == "cross_border":
             return f"C{n}"
-        if kind == "urban" and n >= 200:  # large scales: urban routes continue at 1001
+        # Large scales: urban routes continue at 1000–1999 and town routes at 2000–2999; past
+        # those (a provincial network) they carry a letter, so the two series never meet.
+        if kind == "urban" and n >= 1200:
+            return f"U{n}"
+        if kind == "town" and n >= 1300:
+            return f"T{n}"
+        if kind == "urban" and n >= 200:
             return str(n + 800)
         if kind == "town" and n >= 300:
             return str(n + 1700)
