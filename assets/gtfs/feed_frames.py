@@ -52,8 +52,11 @@ def empty_raw_frame(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=raw_schema(table))
 
 
-def raw_frame(table: str, frame: pd.DataFrame | None, keys: FeedKeys) -> pl.DataFrame:
-    """The table's records in raw.gtfs_<table> shape (empty frame when the file is absent)."""
+def raw_frame(
+    table: str, frame: pd.DataFrame | None, keys: FeedKeys, rows_before: int = 0
+) -> pl.DataFrame:
+    """The table's records in raw.gtfs_<table> shape (empty frame when the file is absent);
+    `rows_before` numbers a chunk's rows after those of the chunks read before it."""
     if frame is None or frame.empty:
         return empty_raw_frame(table)
     frame = frame.rename(columns=RENAMED_COLUMNS.get(table, {}))
@@ -69,7 +72,9 @@ def raw_frame(table: str, frame: pd.DataFrame | None, keys: FeedKeys) -> pl.Data
         pl.lit(keys.source_file).alias("_source_file"),
         pl.lit(keys.feed_version).alias("_source_sha256"),
         pl.lit(keys.file_date, dtype=pl.Date).alias("_file_date"),
-        pl.int_range(1, height + 1, dtype=pl.Int64).alias("_row_number"),
+        pl.int_range(rows_before + 1, rows_before + height + 1, dtype=pl.Int64).alias(
+            "_row_number"
+        ),
         pl.lit(keys.loaded_at, dtype=pl.Datetime("us")).alias("_loaded_at"),
     )
     missing = [pl.lit(None, dtype=dtype).alias(c) for c, dtype in columns.items() if c not in data]

@@ -6,6 +6,9 @@ records of the ten loaded tables (agency … frequencies; fares, transfers and o
 not loaded, so not counted). Feeds have no per-row quarantine: rows_quarantined is always 0,
 and a rejected feed reads as 0/0/0 like any file rejected whole; its notices say why.
 An identical zip under another name is the same feed version: audited, not loaded twice.
+An accepted feed's large tables wait in Parquet parts on disk (`SpooledFrame`), not in
+memory, until the source's tables are written: a provincial network's three feed versions
+hold ~40 M stop_times, which would otherwise all be in memory at once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.gtfs.feed_frames import FeedKeys, feed_name_of, raw_frame
+from assets.gtfs.feed_frames import FeedKeys, empty_raw_frame, feed_name_of, raw_frame
 from assets.gtfs.feed_reader import read_feed_content
 from assets.gtfs.notices import FEED_NOTICE_SCHEMA, first_error, one_notice, with_severity
 from assets.gtfs.tables import LOADED_TABLES, raw_table_name
@@ -24,8 +27,12 @@ from assets.gtfs.validation import validate_feed
 from assets.ingest.file_ingest import file_date_from_name, new_outcome
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.source_run import relative_name
+from assets.ingest.spool import SpooledFrame
 
 SOURCE = "gtfs"
+# Past this many rows a table is spooled: ~150 MB in memory, where a Parquet round trip
+# costs less than keeping it (and every later feed's tables) resident.
+SPOOL_ROWS = 2_000_000
 
 
 def feed_files(data_raw: Path) -> list[Path]:
@@ -67,19 +74,38 @@ def ingest_feed(
     original = first_by_hash.get(outcome.sha256)
     if original is not None:
         return _republished(outcome, original, keys)
-    content = read_feed_content(data)
-    frames = {table: raw_frame(table, content.table(table), keys) for table in LOADED_TABLES}
+    content = read_feed_content(
+        data, convert=lambda table, chunk, before: raw_frame(table, chunk, keys, before)
+    )
+    del data
+    frames = {table: _loaded_or_empty(content, table) for table in LOADED_TABLES}
+    content.tables.clear()
     present = {table: frame for table, frame in frames.items() if frame.height}
     notices = validate_feed(present, content.headers, content.notices, keys.file_date)
     error = first_error(notices)
     if error is not None:
         outcome.reject(FileRejected(outcome.file_name, rejection_reason(error, notices)))
     else:
-        outcome.loaded = {raw_table_name(table): frame for table, frame in frames.items()}
+        outcome.loaded = {raw_table_name(table): spooled(frame) for table, frame in frames.items()}
         outcome.rows_read = outcome.rows_loaded
     outcome.warnings = int((notices.get_column("severity") == "WARNING").sum())
     outcome.seconds = time.perf_counter() - started
     return outcome, keyed_notices(notices, keys, outcome.file_name)
+
+
+def _loaded_or_empty(content, table: str) -> pl.DataFrame:
+    frame = content.table(table)
+    return empty_raw_frame(table) if frame is None else frame
+
+
+def spooled(frame: pl.DataFrame) -> pl.DataFrame | SpooledFrame:
+    """The frame itself, or on disk when it has more than SPOOL_ROWS rows."""
+    if frame.height <= SPOOL_ROWS:
+        return frame
+    parts = SpooledFrame(schema=dict(frame.schema))
+    for offset in range(0, frame.height, SPOOL_ROWS):
+        parts.append(frame.slice(offset, SPOOL_ROWS))
+    return parts
 
 
 def rejection_reason(error: dict, notices: pl.DataFrame) -> str:
