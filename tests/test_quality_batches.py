@@ -55,3 +55,58 @@ def test_gx_decides_the_same_on_kept_and_combined_chunks():
     pd.testing.assert_frame_equal(kept, combined)
     # 3 bad values (one per chunk); the 36 nulls (i % 1000 == 7) are not unexpected
     assert _regex_result(kept) == _regex_result(combined) == (False, 3, 36_000)
+
+
+class _Result:
+    """The parts of a GX result merge_slices reads."""
+
+    def __init__(self, elements, missing, unexpected, values=(), success=True):
+        self.success, self.exception_info = success, {}
+        self.result = {
+            "element_count": elements,
+            "missing_count": missing,
+            "unexpected_count": unexpected,
+            "partial_unexpected_list": list(values),
+        }
+
+
+def test_mostly_is_judged_on_the_summed_counts_not_slice_by_slice():
+    from assets.quality.validate import merge_slices
+
+    # slice 1: 3 unexpected of 100 (97 % < 99 %: fails alone); slice 2: 0 of 900 with
+    # 50 missing. Whole: 3 unexpected of 1000 − 50 = 950 considered → 99.68 % ≥ 99 %.
+    parts = [_Result(100, 0, 3, ["a", "b", "c"], success=False), _Result(900, 50, 0)]
+    merged = merge_slices(parts, [["a", "b", "c"], []], mostly=0.99)
+    assert merged.success
+    assert merged.result == {
+        "element_count": 1000,
+        "missing_count": 50,
+        "unexpected_count": 3,
+        "partial_unexpected_list": ["a", "b", "c"],
+    }
+    # without `mostly` any unexpected value fails, and every slice's sample is kept
+    assert not merge_slices(parts[:1] + [_Result(10, 0, 1, ["d"])], [["a"], ["d"]], 1.0).success
+    assert merge_slices(parts, [["a"], ["d"]], 1.0).result["partial_unexpected_list"] == ["a", "d"]
+    # nothing to consider (every value missing): vacuously true, as GX says
+    assert merge_slices([_Result(5, 5, 0), _Result(4, 4, 0)], [[], []], 1.0).success
+
+
+def test_uniqueness_slices_keep_equal_keys_together(monkeypatch):
+    import duckdb
+
+    con = duckdb.connect()
+    # 40 rows, keys 0..19 twice: the copies sit 20 rowids apart, so rowid ranges of 10 would
+    # split every pair; hash slices never do
+    con.execute("create table t as select i % 20 as k, i as n from range(40) as r(i)")
+    assert batches.slice_predicates(con, "t", 40, ("k",)) == [""]  # below SLICE_ROWS: whole
+    monkeypatch.setattr(batches, "SLICE_ROWS", 10)
+    by_key = batches.slice_predicates(con, "t", 40, ("k",))
+    by_rowid = batches.slice_predicates(con, "t", 40, None)
+    assert len(by_key) == len(by_rowid) == 4
+    sizes = [con.execute(f"select count(*) from t where {p}").fetchone()[0] for p in by_rowid]
+    assert sizes == [10, 10, 10, 10]
+    for predicate in by_key:
+        keys = con.execute(f"select k, count(*) from t where {predicate} group by k").fetchall()
+        assert all(count == 2 for _, count in keys)
+    covered = sum(con.execute(f"select count(*) from t where {p}").fetchone()[0] for p in by_key)
+    assert covered == 40

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from assets.quality import batches as batches_module
 from assets.quality import validate as validate_module
 from assets.quality.checks import suite_check
 from assets.quality.data_docs import write_docs
@@ -188,12 +189,15 @@ BROKEN = [
 ]
 
 
-@pytest.fixture(params=["one batch", "narrow batches"])
+@pytest.fixture(params=["one batch", "narrow batches", "sliced batches"])
 def batching(request, monkeypatch) -> str:
-    """Run a test through both validation paths: tables above LARGE_TABLE_ROWS go through
-    the narrow per-column-group batches (batches.py), which must give the same results."""
-    if request.param == "narrow batches":
+    """Run a test through every validation path: tables above LARGE_TABLE_ROWS go through
+    the narrow per-column-group batches (batches.py), and past SLICE_ROWS those are cut into
+    row slices whose results are merged; all must give the same results."""
+    if request.param != "one batch":
         monkeypatch.setattr(validate_module, "LARGE_TABLE_ROWS", 0)
+    if request.param == "sliced batches":
+        monkeypatch.setattr(batches_module, "SLICE_ROWS", 7)
     return request.param
 
 
@@ -237,7 +241,7 @@ def test_missing_column_fails_the_schema_without_crashing(warehouse, batching):
     assert outcome.severity == "ERROR"
 
 
-def test_gx_validates_a_100k_row_registrations_table(warehouse):
+def test_gx_validates_a_100k_row_registrations_table(warehouse, monkeypatch):
     warehouse.execute(
         "create or replace table raw.registrations as select r.* replace ("
         "sha256(r.plate_pseudonym || i::varchar) as plate_pseudonym, "
@@ -257,6 +261,10 @@ def test_gx_validates_a_100k_row_registrations_table(warehouse):
     ]
     assert vin.success and vin.unexpected_count == 148  # 0.4 % < 1 %: counted, not failed
     assert outcome.gx_seconds < 30
+    # the same in four slices of at most 30 k rows (hash slices for the lineage key)
+    monkeypatch.setattr(batches_module, "SLICE_ROWS", 30_000)
+    sliced = validate_suite(warehouse, SPECS["raw.registrations"])
+    assert _results(sliced) == _results(outcome)
 
 
 def _results(outcome) -> list[tuple]:
@@ -285,6 +293,10 @@ def test_narrow_batches_give_the_results_of_one_batch(warehouse, monkeypatch):
     monkeypatch.setattr(validate_module, "LARGE_TABLE_ROWS", 0)
     narrow = {name: _results(validate_suite(warehouse, SPECS[name])) for name in IN_GRAPH}
     assert narrow == one
+    # cut into slices of 7 rows: the bus_fleet duplicate sits ~25 rows after its original
+    monkeypatch.setattr(batches_module, "SLICE_ROWS", 7)
+    sliced = {name: _results(validate_suite(warehouse, SPECS[name])) for name in IN_GRAPH}
+    assert sliced == one
     failed = {(e[1], e[3]) for e in one["raw.registrations"] if not e[2]}
     assert failed == {("usage", 2), ("first_registered_on", 2)}
     assert [e[5] for e in one["raw.registrations"] if e[1] == "first_registered_on" and not e[2]]

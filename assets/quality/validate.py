@@ -10,16 +10,20 @@ Tables above LARGE_TABLE_ROWS (registrations, vehicles, stop times at city scale
 validated in narrow batches instead of one wide frame (`batches.py`): every expectation
 still sees every row of its own columns, but GX's per-expectation row filtering no longer
 copies a dozen unrelated columns, date columns arrive as datetime64 so range and pair
-comparisons are vectorised, and peak memory is one column group, not the table.
+comparisons are vectorised, and peak memory is one column group, not the table. Past
+`batches.SLICE_ROWS` a group is validated in row slices whose GX results are merged
+(`merge_slices`): counts are summed and GX's own `mostly` rule is applied to the sums.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
+from great_expectations.expectations.expectation import _mostly_success
 
 from assets.quality.batches import (
     DomainBatch,
@@ -27,7 +31,7 @@ from assets.quality.batches import (
     files_of_rows,
     schema_only,
 )
-from assets.quality.gx_runner import GxRunner, fetch_pandas
+from assets.quality.gx_runner import RESULT_FORMAT, GxRunner, fetch_pandas
 from assets.quality.outcome import ExpectationOutcome, SuiteOutcome
 from assets.quality.samples import clean_sample, mask_sample
 from assets.quality.suite_builder import (
@@ -90,15 +94,22 @@ def _files(frame: pd.DataFrame, indices) -> list[str]:
     return sorted(set(frame[LINEAGE_FILE].iloc[positions].dropna().astype(str)))
 
 
+def _values(result) -> list:
+    """The unexpected values GX reports (distinct ones first), or its observed value."""
+    details = result.result or {}
+    counts = details.get("partial_unexpected_counts")
+    values = [c["value"] for c in counts] if counts else details.get("partial_unexpected_list")
+    if not values and "observed_value" in details and not result.success:
+        values = [details["observed_value"]]
+    return values or []
+
+
 def _outcome(
     spec: ExpectationSpec, result, identifiers, files: list[str], batch: DomainBatch | None = None
 ) -> ExpectationOutcome:
     details = result.result or {}
     error = _exception(result)
-    counts = details.get("partial_unexpected_counts")
-    values = [c["value"] for c in counts] if counts else details.get("partial_unexpected_list")
-    if not values and "observed_value" in details and not result.success:
-        values = [details["observed_value"]]
+    values = _values(result)
     if batch is not None:
         values = batch.restore_values(values or [])
     return ExpectationOutcome(
@@ -132,9 +143,54 @@ def _one_batch(con, spec: SuiteSpec, types: dict[str, str], runner: GxRunner, ex
     ]
 
 
-def _batched(con, spec: SuiteSpec, types: dict[str, str], runner: GxRunner, expectations):
+@dataclass
+class MergedResult:
+    """One expectation's GX results over every slice of its column group, shaped like a
+    GX result (`success`, `result`, `exception_info`) so `_outcome` reads it the same way."""
+
+    success: bool = True
+    result: dict = field(default_factory=dict)
+    exception_info: dict = field(default_factory=dict)
+
+
+def merge_slices(results: list, values: list[list], mostly: float) -> MergedResult:
+    """Counts summed over the slices; success as GX decides it for a map expectation:
+    vacuously true without rows to consider, else (considered − unexpected) / considered
+    ≥ mostly, with considered = element_count − missing_count. Samples are the first
+    slices' values (restored per slice), up to GX's partial count."""
+    merged = MergedResult()
+    for result in results:
+        if _exception(result) is not None:
+            merged.success, merged.exception_info = False, result.exception_info
+            return merged
+    details = [r.result or {} for r in results]
+    elements = sum(d.get("element_count") or 0 for d in details)
+    missing = sum(d.get("missing_count") or 0 for d in details)
+    unexpected = sum(d.get("unexpected_count") or 0 for d in details)
+    considered = elements - missing
+    merged.success = considered == 0 or _mostly_success(considered, unexpected, mostly)
+    limit = RESULT_FORMAT["partial_unexpected_count"]
+    merged.result = {
+        "element_count": elements,
+        "missing_count": missing,
+        "unexpected_count": unexpected,
+        "partial_unexpected_list": [v for slice_values in values for v in slice_values][:limit],
+    }
+    return merged
+
+
+@dataclass
+class _SliceParts:
+    results: list = field(default_factory=list)
+    values: list = field(default_factory=list)
+    row_ids: list = field(default_factory=list)
+
+
+def _batched(
+    con, spec: SuiteSpec, types: dict[str, str], runner: GxRunner, expectations, rows: int = 0
+):
     """Large tables: schema expectations on a typed head, the rest in one batch per column
-    group (see batches.py for why each is exact)."""
+    group and slice (see batches.py for why each is exact)."""
     outcomes: dict[int, ExpectationOutcome] = {}
     schema = [(i, e, b) for i, (e, b) in enumerate(expectations) if schema_only(e)]
     if schema:
@@ -145,12 +201,27 @@ def _batched(con, spec: SuiteSpec, types: dict[str, str], runner: GxRunner, expe
             outcomes[i] = _outcome(e, r, spec.identifiers, [])
     lineage = LINEAGE_FILE in types
     rest = [(i, e, b) for i, (e, b) in enumerate(expectations) if not schema_only(e)]
-    for batch in domain_batches(con, spec.name, types, rest):
+    sliced: dict[int, _SliceParts] = {}
+    for batch in domain_batches(con, spec.name, types, rest, rows):
         results = runner.run(batch.built, batch.frame)
         for (i, e), r in zip(batch.members, results, strict=True):
-            rows = batch.row_ids(_indices(r))
-            files = files_of_rows(con, spec.name, rows) if lineage and rows else []
-            outcomes[i] = _outcome(e, r, spec.identifiers, files, batch)
+            row_ids = batch.row_ids(_indices(r))
+            if batch.slices == 1:
+                files = files_of_rows(con, spec.name, row_ids) if lineage and row_ids else []
+                outcomes[i] = _outcome(e, r, spec.identifiers, files, batch)
+                continue
+            parts = sliced.setdefault(i, _SliceParts())
+            parts.results.append(r)
+            parts.values.append(batch.restore_values(_values(r)))
+            parts.row_ids.extend(row_ids)
+    limit = RESULT_FORMAT["partial_unexpected_count"]
+    for i, parts in sliced.items():
+        e, built = expectations[i]
+        mostly = getattr(built, "mostly", None)
+        merged = merge_slices(parts.results, parts.values, 1.0 if mostly is None else mostly)
+        row_ids = parts.row_ids[:limit]
+        files = files_of_rows(con, spec.name, row_ids) if lineage and row_ids else []
+        outcomes[i] = _outcome(e, merged, spec.identifiers, files)
     return [outcomes[i] for i in range(len(expectations))]
 
 
@@ -167,8 +238,9 @@ def _table_outcomes(con, spec: SuiteSpec, runner: GxRunner) -> tuple[list, int]:
         (e, build_expectation(e, resolve_kwargs(con, e.kwargs), i))
         for i, e in enumerate(spec.expectations)
     ]
-    validate = _batched if rows > LARGE_TABLE_ROWS else _one_batch
-    return validate(con, spec, types, runner, expectations), rows
+    if rows > LARGE_TABLE_ROWS:
+        return _batched(con, spec, types, runner, expectations, rows), rows
+    return _one_batch(con, spec, types, runner, expectations), rows
 
 
 def _rows_outcome(
