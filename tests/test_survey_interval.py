@@ -113,3 +113,27 @@ def test_a_town_with_one_household_is_centred_not_fatal():
     row = estimate(trip_frame(households, trips), [measure]).row(0, named=True)
     assert row["design_df"] == 3 - 2
     assert row["ci_low"] <= row["value"] <= row["ci_high"]
+
+
+def test_measures_estimated_in_several_passes_keep_their_order_and_values(monkeypatch):
+    """Three measures, one per pass: each row is the one it would be alone (transit: the
+    hand variance above; walking (1) and all trips: plain weighted shares)."""
+    from assets.surveys import design
+
+    households = pl.DataFrame(HOUSEHOLDS, schema=["hh_id", "stratum"], orient="row")
+    households = households.with_columns(pl.lit(None, pl.String).alias("town_code"))
+    trips = pl.DataFrame(TRIPS, schema=["hh_id", "main_mode", "trip_weight"], orient="row")
+    frame = trip_frame(households, trips)
+    measures = [
+        Measure({"m": "walk"}, pl.col("main_mode") == 1, pl.col("is_trip")),
+        Measure({"m": "transit"}, pl.col("main_mode").is_in(TRANSIT), pl.col("is_trip")),
+        Measure({"m": "all"}, pl.col("is_trip"), pl.col("is_trip")),
+    ]
+    monkeypatch.setattr(design, "MEASURES_PER_PASS", 1)
+    rows = {r["m"]: r for r in estimate(frame, measures).iter_rows(named=True)}
+    assert list(rows) == ["walk", "transit", "all"]
+    share, variance = hand_variance()
+    assert rows["transit"]["value"] == pytest.approx(share, abs=1e-12)
+    assert rows["transit"]["std_error"] == pytest.approx(math.sqrt(variance), abs=1e-9)
+    assert rows["walk"]["numerator"] == 8 + 5 and rows["walk"]["sample_size"] == len(TRIPS)
+    assert rows["all"]["value"] == 1.0 and rows["all"]["std_error"] == pytest.approx(0, abs=1e-12)

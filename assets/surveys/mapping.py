@@ -116,12 +116,30 @@ def read_source(mapping: SurveyMapping, *, con=None, root: Path | None = None) -
         for table in tables.values():
             if not TABLE_NAME.match(table):
                 raise MappingError(f"{mapping.format}: not a schema.table name: {table!r}")
-        return {entity: fetch_frame(con, f"select * from {t}") for entity, t in tables.items()}
+        return {
+            entity: fetch_frame(con, f"select {_read_list(mapping, entity)} from {t}")
+            for entity, t in tables.items()
+        }
     folder = Path(root) / mapping.source["folder"]
     return {
         entity: pl.read_csv(folder / file_name, infer_schema=False)
         for entity, file_name in mapping.source["files"].items()
     }
+
+
+def _read_list(mapping: SurveyMapping, entity: str) -> str:
+    """The source columns the mapping's expressions for `entity` read (for persons, also
+    those of households when the source has none), as a select list. Only these are
+    fetched: the raw survey tables also carry lineage (file, sha256, extras), and at
+    provincial scale `select *` of 7.5 M trips held 6 GB to map 0.8 GB."""
+    entities = [entity]
+    if entity == "persons" and "households" not in mapping.source["tables"]:
+        entities.append("households")
+    names: dict[str, None] = {}
+    for name in entities:
+        for expression in mapping.columns.get(name, {}).values():
+            names.update(dict.fromkeys(pl.sql_expr(str(expression)).meta.root_names()))
+    return ", ".join(f'"{n}"' for n in names) if names else "*"
 
 
 def map_entity(mapping: SurveyMapping, entity: str, raw: pl.DataFrame) -> pl.DataFrame:
