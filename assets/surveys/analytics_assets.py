@@ -76,12 +76,13 @@ def shape(name: str, parts: list[pl.DataFrame], renames: dict | None = None) -> 
     )
 
 
-def taicang_tables(frames, mapping, reference: dict) -> dict[str, pl.DataFrame]:
-    """Every Taicang output table from the mapped waves (pure: frames in, frames out)."""
+def taicang_tables(waves: dict, mapping, reference: dict) -> dict[str, pl.DataFrame]:
+    """Every Taicang output table from the mapped waves (`split_waves`; pure: frames in,
+    frames out). Each wave's frames are let go once estimated: a provincial wave is ~1 GB."""
     bands = load_bands()
     waves = [
-        wave_estimates(wave, wave_frames, mapping, reference["travel_mode"], bands=bands)
-        for wave, wave_frames in split_waves(frames).items()
+        wave_estimates(wave, waves.pop(wave), mapping, reference["travel_mode"], bands=bands)
+        for wave in list(waves)
     ]
     modes = [w["modes"].join(_mode_labels(reference), on="mode_code", how="left") for w in waves]
     labels = category_labels(reference["town"], reference["trip_purpose"], bands)
@@ -222,7 +223,9 @@ def survey_analytics(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         lonely = singleton_strata(frames.households)
         if lonely:
             context.log.warning(f"strata with one household (rule '{mapping.singleton}'): {lonely}")
-        written = taicang_tables(frames, mapping, reference_frames(con))
+        waves = split_waves(frames)
+        del frames  # the waves hold copies; keep one set
+        written = taicang_tables(waves, mapping, reference_frames(con))
         yield from _write(con, written, singleton_strata=", ".join(lonely) or "none")
 
 

@@ -174,18 +174,22 @@ def estimate(frame: pl.DataFrame, measures: list[Measure], *, singleton="center"
 def exact_sums(data: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame:
     """Σ w over y = 1 and over x = 1 (exact decimal, then double) and unweighted counts."""
     columns = sorted({c for pair in pairs for c in pair})
+    # one pass, one aggregate per column (an unpivot to one row per record and column took
+    # 32 × the records of a provincial wave through a side connection)
+    aggregates = ", ".join(
+        f'sum(w) filter (where "{c}")::double, count(*) filter (where "{c}")' for c in columns
+    )
     sql = (
-        f"with weighted as (select cast({WEIGHT} as decimal(38, 10)) as w, * exclude ({WEIGHT}) "
-        "from analysis), long as (unpivot weighted on columns(* exclude (w)) "
-        "into name column_name value flag) "
-        "select column_name, sum(w)::double, count(*) from long where flag group by all"
+        f"select {aggregates} from (select cast({WEIGHT} as decimal(38, 10)) as w, "
+        f"* exclude ({WEIGHT}) from analysis)"
     )
     con = duckdb.connect()
     try:
         con.register("analysis", data.select(WEIGHT, *columns).to_arrow())
-        totals = {name: (total, n) for name, total, n in con.execute(sql).fetchall()}
+        (row,) = con.execute(sql).fetchall()
     finally:
         con.close()
+    totals = {c: (row[2 * i], row[2 * i + 1]) for i, c in enumerate(columns) if row[2 * i + 1]}
 
     def total(column: str) -> tuple:
         return totals.get(column, (0.0, 0))

@@ -153,6 +153,7 @@ def wave_estimates(
         empty_households=mapping.include_households_without_trips,
         **design,
     )
+    del trips  # each frame below is let go once used: a provincial wave's is ~1 GB
     frame = with_mode_flags(frame, travel_mode)
     single = {"singleton": mapping.singleton}
     out = {
@@ -162,6 +163,7 @@ def wave_estimates(
     if bands is not None:
         frame = with_domains(frame, bands)
         shares = estimate(frame, breakdown_measures(frame), **single)
+        del frame
         rate_frame = with_domains(
             person_trip_frame(frames.households, frames.persons, frames.trips, **design), bands
         )
