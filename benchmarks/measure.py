@@ -102,15 +102,56 @@ def _codes() -> dict:
     return load_code_sets(con)
 
 
+# The probe's own DuckDB (in memory, like a user's quick load) may use this much before it
+# spills to the scratch folder: far above what scales 1–10 need (nothing spills there), while
+# scale 100's two 50 M-row tables no longer get the probe killed by the kernel (24 GB machine).
+PROBE_DUCKDB_MEMORY = "12GB"
+REENCODE_BYTES = 256 * 1024 * 1024  # GB18030 read and decoded this much at a time
+HMAC_BATCH_ROWS = 5_000_000
+
+
 def _hmac_seconds(con: duckdb.DuckDBPyConnection) -> float:
-    """HMAC-SHA256 of the plate and VIN columns of the baseline table, as ingest computes it."""
+    """HMAC-SHA256 of the plate and VIN columns of the baseline table, as ingest computes it,
+    timed over batches of HMAC_BATCH_ROWS rows (one frame of 50 M would not fit beside the
+    tables)."""
     from assets.ingest.pseudonym import pseudonymise
     from pipelines.warehouse import fetch_frame
 
-    frame = fetch_frame(con, 'select "号牌号码" as plate, "车辆识别代号" as vin from baseline')
-    started = time.perf_counter()
-    pseudonymise(frame, ["plate", "vin"], b"bench-key")
-    return time.perf_counter() - started
+    ((end,),) = con.execute("select coalesce(max(rowid), -1) + 1 from baseline").fetchall()
+    seconds = 0.0
+    for start in range(0, end, HMAC_BATCH_ROWS):
+        frame = fetch_frame(
+            con,
+            'select "号牌号码" as plate, "车辆识别代号" as vin from baseline '
+            "where rowid >= ? and rowid < ?",
+            [start, start + HMAC_BATCH_ROWS],
+        )
+        started = time.perf_counter()
+        pseudonymise(frame, ["plate", "vin"], b"bench-key")
+        seconds += time.perf_counter() - started
+    return seconds
+
+
+def reencode_to_utf8(source: Path, target: Path) -> float:
+    """Write the GB18030 file `source` as UTF-8 to `target`, REENCODE_BYTES at a time (cut
+    after a newline, which never occurs inside a GB18030 character); returns the seconds
+    spent decoding and encoding."""
+    seconds, rest = 0.0, b""
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        while block := reader.read(REENCODE_BYTES):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            data, rest = data[:cut], data[cut:]
+            tick = time.perf_counter()
+            utf8 = gb18030_to_utf8(data)
+            seconds += time.perf_counter() - tick
+            writer.write(utf8)
+        if rest:
+            tick = time.perf_counter()
+            utf8 = gb18030_to_utf8(rest)
+            seconds += time.perf_counter() - tick
+            writer.write(utf8)
+    return seconds
 
 
 def registrations_probe(data_raw: Path) -> dict:
@@ -121,7 +162,8 @@ def registrations_probe(data_raw: Path) -> dict:
     paths = sorted((data_raw / "registrations").glob("registrations_*.csv"))
     codes, fmt = _codes(), registration_format()
     rules = registration_rules(codes)
-    con = duckdb.connect()
+    spill = data_raw.parent / "probe-spill"
+    con = duckdb.connect(config={"memory_limit": PROBE_DUCKDB_MEMORY, "temp_directory": str(spill)})
     # a sliced ingest spools its rows beside the warehouse: keep them in the data's scratch
     os.environ["GREENTRACK_WAREHOUSE_DIR"] = str(data_raw.parent / "probe-warehouse")
     started = time.perf_counter()
@@ -134,12 +176,8 @@ def registrations_probe(data_raw: Path) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         utf8_paths = []
         for path in paths:
-            data = path.read_bytes()
-            tick = time.perf_counter()
-            utf8 = gb18030_to_utf8(data)
-            decode += time.perf_counter() - tick
             target = Path(scratch) / path.name
-            target.write_bytes(utf8)
+            decode += reencode_to_utf8(path, target)
             utf8_paths.append(str(target))
         started = time.perf_counter()
         con.execute(

@@ -83,11 +83,10 @@ def _scale_note(scale: dict, wall_ok: bool, rss_ok: bool) -> str:
 def _hundred_estimate(ten: dict | None) -> str:
     peak = f"scale 10 peaked at {ten['run']['peak_rss_mb'] / 1024:.1f} GB; " if ten else ""
     return (
-        f"{peak}registrations files are read in slices and DuckDB is capped "
-        "(GREENTRACK_DUCKDB_MEMORY_LIMIT), but four steps still hold a whole table in memory "
-        "and grow with scale: the GTFS read (gtfs-kit's pandas recipe, ~39 M stop_times at "
-        "scale 100), survey files (rules compare rows of a file), GX batches (one column of "
-        "every row) and the survey estimates (svy on pandas): they need slicing first"
+        f"{peak}the steps whose memory grows with scale are sliced (registrations files, "
+        "GTFS tables, GX column groups past 6 M rows) or reduced (survey estimates on PSU "
+        "totals), and DuckDB is capped (GREENTRACK_DUCKDB_MEMORY_LIMIT); survey files are "
+        "still read whole (their rules compare rows of a file)"
     )
 
 

@@ -136,7 +136,7 @@ def test_scale_100_not_run_is_a_row_that_says_what_blocks_it():
     (row,) = [r for r in goal_rows(_results(rss_10=3000.0)) if r.startswith("| scale 100")]
     assert "| not run | — not measured |" in row
     assert "scale 10 peaked at 2.9 GB" in row  # 3000 / 1024
-    assert "the GTFS read" in row and "GX batches" in row
+    assert "GTFS tables" in row and "survey files are still read whole" in row
 
 
 def test_scale_10_over_its_memory_names_the_hungriest_steps():
