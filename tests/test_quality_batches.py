@@ -110,3 +110,22 @@ def test_uniqueness_slices_keep_equal_keys_together(monkeypatch):
         assert all(count == 2 for _, count in keys)
     covered = sum(con.execute(f"select count(*) from t where {p}").fetchone()[0] for p in by_key)
     assert covered == 40
+
+
+def test_a_group_with_an_aggregate_expectation_is_never_sliced(monkeypatch):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("create table t as select i as n from range(40) as r(i)")
+    monkeypatch.setattr(batches, "SLICE_ROWS", 10)
+    mean = ExpectationSpec(
+        "expect_column_mean_to_be_between", {"column": "n", "min_value": 19}, "ERROR"
+    )
+    not_null = ExpectationSpec("expect_column_values_to_not_be_null", {"column": "n"}, "ERROR")
+    types = {"n": "BIGINT"}
+    whole = list(
+        batches.domain_batches(con, "t", types, [(0, mean, None), (1, not_null, None)], 40)
+    )
+    assert [(b.slices, b.where) for b in whole] == [(1, "")]  # mean 19.5 needs every row
+    alone = list(batches.domain_batches(con, "t", types, [(1, not_null, None)], 40))
+    assert [b.slices for b in alone] == [4, 4, 4, 4]
