@@ -197,7 +197,7 @@ def batching(request, monkeypatch) -> str:
     if request.param != "one batch":
         monkeypatch.setattr(validate_module, "LARGE_TABLE_ROWS", 0)
     if request.param == "sliced batches":
-        monkeypatch.setattr(batches_module, "SLICE_ROWS", 10)
+        monkeypatch.setattr(batches_module, "SLICE_ROWS", 20)
     return request.param
 
 
@@ -293,8 +293,8 @@ def test_narrow_batches_give_the_results_of_one_batch(warehouse, monkeypatch):
     monkeypatch.setattr(validate_module, "LARGE_TABLE_ROWS", 0)
     narrow = {name: _results(validate_suite(warehouse, SPECS[name])) for name in IN_GRAPH}
     assert narrow == one
-    # slices of 10 rows: the bus_fleet duplicate (row 26) is 25 rows after its original
-    monkeypatch.setattr(batches_module, "SLICE_ROWS", 10)
+    # slices of 20 rows: the bus_fleet duplicate (row 26) is 25 rows after its original
+    monkeypatch.setattr(batches_module, "SLICE_ROWS", 20)
     sliced = {name: _results(validate_suite(warehouse, SPECS[name])) for name in IN_GRAPH}
     assert sliced == one
     failed = {(e[1], e[3]) for e in one["raw.registrations"] if not e[2]}
