@@ -16,8 +16,8 @@ LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36: I and O never appear on plates
 DIGITS = "0123456789"
 ALNUM = LETTERS + DIGITS
 MAX_FILL = 0.8  # past this share of a space, further local plates spill into the next prefix
-# Suzhou's 苏E, then 苏U once 苏E runs short (scales above ~1.5); past ~15 (a provincial
-# register) the other Jiangsu cities' letters follow, so scale 100 has room for ~80 M plates.
+# Suzhou's 苏E, then 苏U once 苏E runs short; well above scale 10 (a provincial register)
+# the other Jiangsu cities' letters follow, so scale 100 has room for ~80 M plates.
 LOCAL_PREFIXES = ("苏E", "苏U", *(f"苏{c}" for c in "ABCDFGHJKLMN"))
 PLATE_WIDTH = 8  # longest plate: province + letter + 6
 
