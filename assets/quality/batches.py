@@ -131,7 +131,6 @@ class DomainBatch:
     frame: pd.DataFrame | None = None
     dates_cast: bool = False
     where: str = ""  # the slice's SQL predicate; empty for the whole table
-    slice_index: int = 0
     slices: int = 1
 
     def row_ids(self, indices) -> list[int]:
@@ -231,7 +230,7 @@ def domain_batches(
             if sliceable
             else [""]
         )
-        for number, where in enumerate(predicates):
+        for where in predicates:
             # GX binds an expectation to the suite it joins: each slice gets fresh copies
             # (with the bounds as GX made them, before any cast below)
             built = group.built if len(predicates) == 1 else [copy.copy(b) for b in group.built]
@@ -240,7 +239,6 @@ def domain_batches(
                 group.members,
                 built,
                 where=where,
-                slice_index=number,
                 slices=len(predicates),
             )
             batch.frame, batch.dates_cast = _fetch(con, table, list(batch.columns), types, where)
