@@ -111,8 +111,9 @@ def psu_totals(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     The linearised variance above reads a PSU only through its totals Σ_j w·y and Σ_j w·x
     (z_hi), R̂ is their ratio, and df counts PSUs and strata: so svy gives the same estimate,
     standard error and df on PSU totals as on the records, up to the order of float sums.
-    A provincial wave has 5 M trip records but 600 k households; svy on the records held a
-    float copy of every record for each of ~200 measures (14 GB at demo scale 100).
+    A provincial wave has 3.8 M trip records but 600 k households; svy on the records held a
+    float copy of every record for each of ~160 measures (the first demo scale-100 run was
+    stopped at 14 GB in this step).
     """
     weight = pl.col(WEIGHT).cast(pl.Float64)
     return (
