@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.code_sets import load_code_sets
+from assets.ingest.csv_slices import record_slices
 from assets.ingest.source_run import ingest_csv_file
 from assets.ingest.store import discard_spools, write_loaded
 from assets.ingest.text_files import gb18030_to_utf8
@@ -133,22 +134,14 @@ def _hmac_seconds(con: duckdb.DuckDBPyConnection) -> float:
 
 
 def reencode_to_utf8(source: Path, target: Path) -> float:
-    """Write the GB18030 file `source` as UTF-8 to `target`, REENCODE_BYTES at a time (cut
-    after a newline, which never occurs inside a GB18030 character); returns the seconds
-    spent decoding and encoding."""
-    seconds, rest = 0.0, b""
-    with open(source, "rb") as reader, open(target, "wb") as writer:
-        while block := reader.read(REENCODE_BYTES):
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            data, rest = data[:cut], data[cut:]
+    """Write the GB18030 file `source` as UTF-8 to `target`, in the sliced ingest's pieces
+    of whole records (`csv_slices.record_slices`, about REENCODE_BYTES each); returns the
+    seconds spent decoding and encoding."""
+    seconds = 0.0
+    with open(target, "wb") as writer:
+        for data in record_slices(source, REENCODE_BYTES):
             tick = time.perf_counter()
             utf8 = gb18030_to_utf8(data)
-            seconds += time.perf_counter() - tick
-            writer.write(utf8)
-        if rest:
-            tick = time.perf_counter()
-            utf8 = gb18030_to_utf8(rest)
             seconds += time.perf_counter() - tick
             writer.write(utf8)
     return seconds
