@@ -132,6 +132,17 @@ def _fail(record: dict, lines: list[str], err) -> int:
     return EXIT_FAILED
 
 
+def _print_work_summary(work: Path, err) -> None:
+    """What the failed run had loaded. The failure itself must be reported even when the
+    work file cannot be read, so a refusal here is one more line, not a traceback."""
+    try:
+        with duckdb.connect(str(work), read_only=True) as con:
+            print(source_summary(con), file=err)
+            print(quality_summary(con), file=err)
+    except duckdb.Error as error:
+        print(f"(could not read the work file {work} for a summary: {error})", file=err)
+
+
 def run_pipeline(out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     warehouse_dir = project.warehouse_dir()
@@ -168,9 +179,7 @@ def run_pipeline(out=None, err=None) -> int:
     if not result.success or not publish_done:
         lines = _failure_lines(result) or ["no step failure recorded, but nothing was published"]
         if work.exists() and work.is_file():
-            with duckdb.connect(str(work), read_only=True) as con:
-                print(source_summary(con), file=err)
-                print(quality_summary(con), file=err)
+            _print_work_summary(work, err)
         return _fail(record, lines, err)
     remove_stale_work(work)  # nothing may write the work file after publication; belt and braces
     with duckdb.connect(str(published), read_only=True) as con:

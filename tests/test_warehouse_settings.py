@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import duckdb
+import pytest
 
 from pipelines import project
 from pipelines.resources import warehouse_resource
@@ -30,6 +31,19 @@ def test_default_limit_is_applied(tmp_path, monkeypatch):
 def test_limit_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("GREENTRACK_DUCKDB_MEMORY_LIMIT", "700MB")
     assert _limit_of(warehouse_resource(str(tmp_path / "w.duckdb"))) == _duckdb_says("700MB")
+
+
+def test_a_connection_is_closed_when_the_asset_body_raises(tmp_path):
+    """The runner reads the work file read-only after a failed asset; an open read-write
+    connection left behind by the failure would make DuckDB refuse it."""
+    path = tmp_path / "w.duckdb"
+    with pytest.raises(ValueError) as failure:  # `failure` keeps the traceback (and frames) alive
+        with warehouse_resource(str(path)).get_connection() as con:
+            con.execute("create table t as select 1 as x")
+            raise ValueError("asset failed")
+    assert failure.value.args == ("asset failed",)
+    with duckdb.connect(str(path), read_only=True) as reader:
+        assert reader.execute("select x from t").fetchall() == [(1,)]
 
 
 def test_a_malformed_limit_warns_and_keeps_the_default(monkeypatch, caplog):
