@@ -48,7 +48,13 @@ def fetch_pandas(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 
 
 class GxRunner:
-    """One ephemeral context per suite run; a validation definition per batch."""
+    """One ephemeral context per suite run; each batch validated with `Batch.validate`.
+
+    `Batch.validate(suite)` runs the same V1 validator as a `ValidationDefinition`, without
+    adding the suite, the definition and the result to the context's stores first: nothing
+    here reads those stores (results go to quality.validation_results), and on a 25-row frame
+    the three store writes cost a third of the validation.
+    """
 
     def __init__(self, suite: str):
         self.context, self.suite, self.count, self.seconds = gx_context(), suite, 0, 0.0
@@ -58,11 +64,8 @@ class GxRunner:
     def run(self, expectations: list, frame: pd.DataFrame):
         started = time.perf_counter()
         self.count += 1
-        name = f"{self.suite}#{self.count}"
-        suite = self.context.suites.add(build_gx_suite(name, expectations))
-        definition = self.context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=self.batch, suite=suite)
-        )
-        result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+        suite = build_gx_suite(f"{self.suite}#{self.count}", expectations)
+        batch = self.batch.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
         self.seconds += time.perf_counter() - started
         return sorted(result.results, key=lambda r: r.expectation_config.meta["index"])
