@@ -84,3 +84,43 @@ def test_header_only_and_single_row_tables_read_in_chunks(monkeypatch, rows):
     frame, problem = feed_reader._read_table("frequencies", data)
     assert problem is None
     assert (frame is None) if rows == 0 else (frame["headway_secs"].tolist() == [600])
+
+
+def _stop_times(bad: dict[int, tuple[str, str]]) -> bytes:
+    """Seven stop_times rows; `bad` puts a text into row n's column (1-based data rows)."""
+    lines = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence,shape_dist_traveled"]
+    for n in range(1, 8):
+        row = {"stop_sequence": str(n), "shape_dist_traveled": f"{n * 0.5}"}
+        if n in bad:
+            row[bad[n][0]] = bad[n][1]
+        lines.append(f"T1,07:0{n}:00,07:0{n}:00,S{n},{row['stop_sequence']},"
+                     f"{row['shape_dist_traveled']}")  # fmt: skip
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    "bad, row, field, value",
+    [
+        # one bad value in the third chunk of 2 rows: its row number runs on across chunks
+        ({5: ("stop_sequence", "five")}, 5, "stop_sequence", "'five'"),
+        # two bad values: the earlier row is named, though its column comes later
+        ({6: ("stop_sequence", "six"), 3: ("shape_dist_traveled", "x")}, 3,
+         "shape_dist_traveled", "'x'"),
+        # 2**31 does not fit gtfs-kit's Int32
+        ({7: ("stop_sequence", "2147483648")}, 7, "stop_sequence", "'2147483648'"),
+    ],
+)  # fmt: skip
+def test_a_cast_error_is_named_with_its_row_when_read_in_chunks(
+    monkeypatch, bad, row, field, value
+):
+    monkeypatch.setattr(feed_reader, "CHUNK_ROWS", 2)
+    frame, problem = feed_reader._read_table("stop_times", _stop_times(bad))
+    assert frame is None
+    notice = problem.row(0, named=True)
+    assert (notice["code"], notice["file"], notice["row"], notice["field"]) == (
+        "invalid_number",
+        "stop_times.txt",
+        row,
+        field,
+    )
+    assert notice["message"].startswith(f"{value} is not a valid")

@@ -139,6 +139,7 @@ def _read_table(
                 parts.append(chunk if convert is None else convert(name, chunk, rows))
                 rows += len(chunk)
     except (ValueError, TypeError, pd.errors.ParserError) as error:
+        parts.clear()  # the chunks read before the error are not needed to name it
         return None, _locate_read_error(name, data, error)
     if rows == 0:
         return None, None
@@ -158,15 +159,37 @@ def _column_dtypes(name: str, data: bytes) -> dict[str, str]:
 
 
 def _locate_read_error(name: str, data: bytes, error: Exception) -> pl.DataFrame:
-    """Find the first value that does not cast to gtfs-kit's type for its column."""
+    """Find the first value that does not cast to gtfs-kit's type for its column.
+
+    The table is read again as text in chunks of CHUNK_ROWS and the search stops at the
+    first chunk with a bad value, so a broken provincial stop_times is never held whole."""
     file = f"{name}.txt"
+    typed = {c: t for c, t in pandas_dtypes(name).items() if t != "string"}
+    rows = 0
     try:
-        text = pd.read_csv(io.BytesIO(data), dtype=str, **CSV_OPTIONS)
+        with pd.read_csv(
+            io.BytesIO(data), dtype=str, chunksize=CHUNK_ROWS, **CSV_OPTIONS
+        ) as reader:
+            for text in reader:
+                text.columns = [str(c).strip() for c in text.columns]
+                found = _first_bad_value(text, typed)
+                if found is not None:
+                    index, column, message = found
+                    row = rows + index + 1
+                    return one_notice("invalid_number", file, message, row=row, field=column)
+                rows += len(text)
     except (ValueError, pd.errors.ParserError) as parse_error:
         return one_notice("feed_unreadable", file, f"CSV cannot be parsed: {parse_error}")
-    text.columns = [str(c).strip() for c in text.columns]
-    for column, dtype in pandas_dtypes(name).items():
-        if column not in text.columns or dtype == "string":
+    return one_notice("feed_unreadable", file, f"cannot be read: {error}")
+
+
+def _first_bad_value(text: pd.DataFrame, typed: dict[str, str]) -> tuple[int, str, str] | None:
+    """(row index in `text`, column, message) of the first row holding a value that does not
+    cast to its column's numeric type (within a row, gtfs-kit's column order); None when
+    every value casts."""
+    first = None
+    for column, dtype in typed.items():
+        if column not in text.columns:
             continue
         values = text[column]
         numbers = pd.to_numeric(values, errors="coerce")
@@ -176,6 +199,6 @@ def _locate_read_error(name: str, data: bytes, error: Exception) -> pl.DataFrame
             bad |= numbers.notna() & ((numbers % 1 != 0) | (numbers.abs() >= limit))
         if bad.any():
             index = int(bad.to_numpy().nonzero()[0][0])
-            message = f"{values.iloc[index]!r} is not a valid {dtype} value"
-            return one_notice("invalid_number", file, message, row=index + 1, field=column)
-    return one_notice("feed_unreadable", file, f"cannot be read: {error}")
+            if first is None or index < first[0]:
+                first = (index, column, f"{values.iloc[index]!r} is not a valid {dtype} value")
+    return first
