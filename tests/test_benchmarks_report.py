@@ -79,6 +79,7 @@ def test_unmet_goals_name_their_bottleneck():
     assert "❌ not met" in ten and "no per-step memory samples" in ten  # over 4 GB only
     (slow,) = [r for r in goal_rows(_results(wall_10=200.0)) if r.startswith("| scale 10 |")]
     assert "❌ not met" in slow and "slowest: ingest registrations 20.0 s" in slow
+    assert "20.0 s (the contract's HMACs and the Python GB18030 decode)" in slow  # and why
     assert "memory" not in slow
 
 
