@@ -372,7 +372,20 @@ def _feed_zip(source: Path, target: Path) -> None:
             archive.write(path, path.name)
 
 
-@pytest.mark.parametrize("feed", sorted(GTFS_FEEDS))
+# Every real feed's rule, file and field are checked at ingest level by
+# tests/test_gtfs_validation.py in `make test`. A whole run rejects a broken feed the same
+# way whatever its defect, so `make test` runs two of them (the control and one broken feed;
+# each is a whole run of ~10 s) and `make test-slow` (CI) runs them all.
+IN_FAST_TESTS = {"transitfeed_good_feed", "transitfeed_undefined_stop"}
+
+
+@pytest.mark.parametrize(
+    "feed",
+    [
+        feed if feed in IN_FAST_TESTS else pytest.param(feed, marks=pytest.mark.slow)
+        for feed in sorted(GTFS_FEEDS)
+    ],
+)
 def test_gtfs_feed(feed, tmp_path, published_before, monkeypatch):
     source = BAD_FEEDS / feed
     if not source.exists():
