@@ -67,7 +67,15 @@ class RowEdit:
     change: Callable[[list], list]
 
     def __call__(self, raw: Path) -> None:
-        drop.write_drop(raw, **{self.source: self.change(CLEAN_ROWS[self.source]())})
+        write_edits(raw, [self])
+
+
+def write_edits(raw: Path, edits: list[RowEdit]) -> None:
+    """The clean drop with every edit applied, in order, to its source's rows."""
+    rows: dict[str, list] = {}
+    for edit in edits:
+        rows[edit.source] = edit.change(rows.get(edit.source, CLEAN_ROWS[edit.source]()))
+    drop.write_drop(raw, **rows)
 
 
 def _registrations(change: Callable[[list[str]], list[str]]) -> RowEdit:
@@ -290,11 +298,7 @@ def shared_run(names: tuple[str, ...]) -> Case:
     assert all(c.exit_code == 0 and not c.rejected and isinstance(c.write, RowEdit) for c in cases)
 
     def write(raw: Path) -> None:
-        rows: dict[str, list] = {}
-        for case in cases:
-            source = case.write.source
-            rows[source] = case.write.change(rows.get(source, CLEAN_ROWS[source]()))
-        drop.write_drop(raw, **rows)
+        write_edits(raw, [case.write for case in cases])
 
     quarantined: dict[str, list] = {}
     warned: dict[str, int] = {}
