@@ -33,6 +33,15 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_cache: Pa
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def published_before(tmp_path_factory) -> Path:
+    """The warehouse directory after a clean run of the bad-input drop; every bad-input case
+    starts from a copy of it (built once per test process)."""
+    from tests.fixtures.bad_inputs.harness import build_published
+
+    return build_published(tmp_path_factory.mktemp("published"))
+
+
 def materialise(assets: list, database: Path) -> duckdb.DuckDBPyConnection:
     """Materialise `assets` into `database` in-process; returns a read connection to it."""
     result = dg.materialize(assets, resources={"duckdb": DuckDBResource(database=str(database))})

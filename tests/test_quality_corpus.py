@@ -13,7 +13,6 @@ fails an ERROR suite and blocks publication.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -23,16 +22,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SHARED_DIR, TEST_KEY
+from tests.conftest import SHARED_DIR
 from tests.fixtures.bad_inputs import taicang_drop as drop
-from tests.fixtures.bad_inputs.run import greentrack_run, quality_graph
+from tests.fixtures.bad_inputs.harness import WAREHOUSE, audit_rows, run_case, sha256_file
+from tests.fixtures.bad_inputs.run import quality_graph
 from tests.source_files import (
     TAXI_HEADER,
     write_bus_ledger,
     write_csv,
 )
 
-WAREHOUSE = "green_transport.duckdb"
 BAD_FEEDS = SHARED_DIR / "data" / "real" / "gtfs_bad_feeds"
 
 
@@ -314,40 +313,8 @@ SHARED = {name for group in SHARED_RUNS for name in group}
 RUNS = [c for c in CASES if c.name not in SHARED] + [shared_run(g) for g in SHARED_RUNS]
 
 
-@pytest.fixture(scope="module")
-def published_before(tmp_path_factory) -> Path:
-    """The warehouse directory after a clean run; every case starts from a copy of it."""
-    root = tmp_path_factory.mktemp("published")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GREENTRACK_PSEUDONYM_KEY", TEST_KEY)
-        drop.write_drop(root / "data_raw")
-        result = greentrack_run(root, patch)
-    assert result.code == 0, result.err
-    return root / "warehouse"
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run_case(root: Path, published_before: Path, monkeypatch, write) -> tuple:
-    monkeypatch.setenv("GREENTRACK_PSEUDONYM_KEY", TEST_KEY)
-    shutil.copytree(published_before, root / "warehouse")
-    write(root / "data_raw")
-    before = _sha256(root / "warehouse" / WAREHOUSE)
-    return greentrack_run(root, monkeypatch), before
-
-
-def _audit(con) -> dict[str, tuple]:
-    rows = con.execute(
-        "select file_name, status, reason, rows_read, rows_loaded, rows_quarantined "
-        "from audit.source_files where run_id in (select run_id from quality.suite_runs)"
-    ).fetchall()
-    return {row[0]: row[1:] for row in rows}
-
-
 def assert_published(con, case: Case, result) -> None:
-    audit = _audit(con)
+    audit = audit_rows(con)
     rejected = {name: row for name, row in audit.items() if row[0] == "rejected"}
     assert set(rejected) == set(case.rejected)
     for name, parts in case.rejected.items():
@@ -386,12 +353,12 @@ def test_bad_input(case, tmp_path, published_before, monkeypatch):
     assert result.code == case.exit_code, result.out + result.err
     published = tmp_path / "warehouse" / WAREHOUSE
     if case.exit_code == 1:
-        assert _sha256(published) == before  # nothing published: the old file is untouched
+        assert sha256_file(published) == before  # nothing published: the old file is untouched
         assert "nothing was published" in result.err
         for part in case.stderr:
             assert part in result.err, part
         return
-    assert _sha256(published) != before
+    assert sha256_file(published) != before
     with duckdb.connect(str(published), read_only=True) as con:
         assert_published(con, case, result)
 
@@ -463,7 +430,7 @@ def test_gtfs_feed(feed, tmp_path, published_before, monkeypatch):
     defect = GTFS_FEEDS[feed]
     assert result.code == (3 if defect else 0), result.out + result.err
     with duckdb.connect(str(tmp_path / "warehouse" / WAREHOUSE), read_only=True) as con:
-        status, reason, *counts = _audit(con)[name]
+        status, reason, *counts = audit_rows(con)[name]
         failed = con.execute(
             "select suite from quality.suite_runs where suite like 'raw.gtfs%' and not passed"
         ).fetchall()
