@@ -75,7 +75,9 @@ def raw_gtfs(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     found = {}
 
     def ingest_files(data_raw, codes, key, loaded_at):
-        outcomes, found["notices"] = ingest_feed_files(feed_files(data_raw), data_raw, loaded_at)
+        outcomes, found["notices"] = ingest_feed_files(
+            feed_files(data_raw), data_raw, loaded_at, key
+        )
         return outcomes
 
     def empty_tables(codes, key):

@@ -57,6 +57,10 @@ def check_files(tables: Tables, headers: Headers) -> pl.DataFrame:
 def check_columns(headers: Headers) -> pl.DataFrame:
     found = []
     for name, header in headers.items():
+        for position, column in enumerate(header):
+            if column and column in header[:position]:
+                message = f"column {column} appears twice in the header"
+                found.append(one_notice("duplicated_column", f"{name}.txt", message, field=column))
         for column in REQUIRED_COLUMNS.get(name, ()):
             if column not in header:
                 message = f"required column {column} is missing from the header"

@@ -2,7 +2,9 @@
 
 Every raw.gtfs_* table has the same leading keys (feed_version = sha256 of the zip, feed_name)
 and the lineage columns every raw table carries (docs/raw_tables.md). Columns gtfs-kit does not
-type are kept, as text, in the `_extra` JSON object.
+type are kept, as text, in the `_extra` JSON object. Every text column and `_extra` are scrubbed
+of identifier-looking values (a plate in a stop name, a VIN in a trip id) as each frame is
+built (`identifier_scrub`); ids are scrubbed alike in every table, so references still hold.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 import polars as pl
 
 from assets.gtfs.tables import RENAMED_COLUMNS, spec_columns
+from assets.ingest.identifier_scrub import scrub_columns
 
 FEED_NAME_PATTERN = re.compile(r"^(?P<name>.+?)(?:_\d{8})?\.zip$", re.IGNORECASE)
 LINEAGE = {
@@ -35,6 +38,7 @@ class FeedKeys:
     source_file: str
     file_date: dt.date | None
     loaded_at: dt.datetime
+    pseudonym_key: bytes = b""  # for identifier-looking values in the feed's text
 
 
 def feed_name_of(file_name: str) -> str:
@@ -78,9 +82,11 @@ def raw_frame(
         pl.lit(keys.loaded_at, dtype=pl.Datetime("us")).alias("_loaded_at"),
     )
     missing = [pl.lit(None, dtype=dtype).alias(c) for c, dtype in columns.items() if c not in data]
-    return data.with_columns(missing).select(
+    data = data.with_columns(missing).select(
         [pl.col(c).cast(dtype) for c, dtype in raw_schema(table).items()]
     )
+    texts = [c for c, dtype in columns.items() if dtype == pl.String]
+    return scrub_columns(data, [*texts, "_extra"], keys.pseudonym_key)
 
 
 def _extra_json(extra: pd.DataFrame) -> pl.Series:

@@ -25,7 +25,9 @@ from assets.gtfs.notices import FEED_NOTICE_SCHEMA, first_error, one_notice, wit
 from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.gtfs.validation import validate_feed
 from assets.ingest.file_ingest import file_date_from_name, new_outcome
+from assets.ingest.identifier_scrub import scrub_columns
 from assets.ingest.outcome import FileOutcome, FileRejected
+from assets.ingest.pseudonym import current_key
 from assets.ingest.source_run import relative_name
 from assets.ingest.spool import SpooledFrame
 
@@ -45,12 +47,14 @@ def feed_files(data_raw: Path) -> list[Path]:
 
 
 def ingest_feed_files(
-    paths: list[Path], data_raw: Path, loaded_at: dt.datetime
+    paths: list[Path], data_raw: Path, loaded_at: dt.datetime, key: bytes | None = None
 ) -> tuple[list[FileOutcome], pl.DataFrame]:
-    """Every zip's outcome, and all their notices keyed by feed version and file."""
+    """Every zip's outcome, and all their notices keyed by feed version and file; `key` (the
+    run's pseudonym key by default) pseudonymises identifier-looking values in the feeds."""
+    key = current_key() if key is None else key
     outcomes, notices, first_by_hash = [], [], {}
     for path in paths:
-        outcome, found = ingest_feed(path, data_raw, loaded_at, first_by_hash)
+        outcome, found = ingest_feed(path, data_raw, loaded_at, first_by_hash, key)
         first_by_hash.setdefault(outcome.sha256, outcome)
         outcomes.append(outcome)
         notices.append(found)
@@ -58,7 +62,11 @@ def ingest_feed_files(
 
 
 def ingest_feed(
-    path: Path, data_raw: Path, loaded_at: dt.datetime, first_by_hash: dict[str, FileOutcome]
+    path: Path,
+    data_raw: Path,
+    loaded_at: dt.datetime,
+    first_by_hash: dict[str, FileOutcome],
+    key: bytes,
 ) -> tuple[FileOutcome, pl.DataFrame]:
     started = time.perf_counter()
     data = path.read_bytes()
@@ -66,10 +74,11 @@ def ingest_feed(
     outcome.encoding = "utf-8"
     keys = FeedKeys(
         feed_version=outcome.sha256,
-        feed_name=feed_name_of(path.name),
+        feed_name=feed_name_of(outcome.file_name),  # the name as scrubbed by the outcome
         source_file=outcome.file_name,
         file_date=outcome.file_date,
         loaded_at=loaded_at,
+        pseudonym_key=key,
     )
     original = first_by_hash.get(outcome.sha256)
     if original is not None:
@@ -121,6 +130,9 @@ def rejection_reason(error: dict, notices: pl.DataFrame) -> str:
 
 
 def keyed_notices(notices: pl.DataFrame, keys: FeedKeys, source_file: str) -> pl.DataFrame:
+    """The notices with the feed's keys; their text is scrubbed of identifier-looking values
+    (a message may quote a value, a file may be any member's name)."""
+    notices = scrub_columns(notices, ["file", "field", "message"], keys.pseudonym_key)
     return notices.with_columns(
         pl.lit(keys.feed_version).alias("feed_version"),
         pl.lit(keys.feed_name).alias("feed_name"),

@@ -2,10 +2,13 @@
 
 A header matches after trimming and full-width→half-width folding; either its Chinese header or
 the canonical English name is accepted. Unknown columns are kept, as JSON, in `_extra`.
+A header that appears twice, matched the same way (or a column given both its Chinese and its
+English name), makes the file ambiguous: which of the two is the plate? The file is rejected.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -58,12 +61,54 @@ def fold_frame_columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return frame.with_columns(expressions)
 
 
+# How readers name a header's second appearance (polars: `x_duplicated_0`) and a blank header
+# (polars: "", then `_duplicated_0`; the xlsx reader: `_blank_3`).
+_REPEATED = re.compile(r"^(?P<first>.*)_duplicated_\d+$")
+_BLANK = re.compile(r"^(_blank_\d+)?$")
+
+
+def as_written(headers: list[str]) -> list[str]:
+    """The headers as the file wrote them, undoing the reader's renaming of repeats."""
+    written = []
+    for header in headers:
+        repeated = _REPEATED.match(header)
+        if repeated and repeated.group("first") in written:
+            header = repeated.group("first")
+        written.append(header)
+    return written
+
+
+def reject_duplicated_headers(headers: list[str], columns: list[Column], file_name: str) -> None:
+    """FileRejected naming the first header that appears twice (blank headers aside)."""
+    wanted = {}
+    for column in columns:
+        wanted[normalise_header(column.header)] = column
+        wanted[normalise_header(column.name)] = column
+    first_seen: dict[str, int] = {}
+    for position, header in enumerate(as_written(headers), start=1):
+        if _BLANK.match(header) or not normalise_header(header):
+            continue
+        column = wanted.get(normalise_header(header))
+        same = column.name if column else normalise_header(header)
+        if same in first_seen:
+            named = f"{column.header} ({column.name})" if column else fold_width(header).strip()
+            raise FileRejected(
+                file_name,
+                f"header appears twice (columns {first_seen[same]} and {position}): "
+                "the file is ambiguous",
+                column=named,
+            )
+        first_seen[same] = position
+
+
 def map_columns(frame: pl.DataFrame, columns: list[Column], file_name: str) -> pl.DataFrame:
     """Rename headers to canonical names, reject missing required ones, pack extras.
 
     Returns a frame with every spec column (absent optional ones as null), the original
     header of each spec column recorded for quarantine JSON, and an `_extra` JSON column.
+    Raises FileRejected when a header appears twice or a required one is missing.
     """
+    reject_duplicated_headers(frame.columns, columns, file_name)
     wanted = {}
     for column in columns:
         wanted[normalise_header(column.header)] = column.name

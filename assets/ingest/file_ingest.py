@@ -2,7 +2,9 @@
 
 The steps and their order matter: identifiers are normalised before the rules (plate format
 is checked on the normalised plate) and hashed right after them, before anything is written,
-so no plaintext plate or VIN reaches a loaded row or a quarantine record.
+so no plaintext plate or VIN reaches a loaded row or a quarantine record. Every other text
+column, `_extra` and the rules' reasons are then scrubbed of identifier-looking values
+(`identifier_scrub`), in this one place for every source and rule.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.ingest.columns import Column, map_columns
+from assets.ingest.identifier_scrub import scrub_columns
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import pseudonymise
 from assets.ingest.row_rules import FAILED_COLUMN, FAILED_REASON, RowRule, apply_rules
@@ -92,10 +95,45 @@ def check_records(
         normalise(pl.col(name)).alias(name) for name, normalise in fmt.identifiers.items()
     )
     frame = apply_rules(fmt.prepare(frame), rules)
+    frame = without_quoted_identifiers(frame, list(fmt.identifiers))
     frame = pseudonymise(frame, list(fmt.identifiers), key)
+    texts = [c.name for c in fmt.columns if c.name not in fmt.identifiers]
+    frame = scrub_columns(frame, [*texts, "_extra", FAILED_REASON], key)
     bad = frame.filter(pl.col(FAILED_REASON).is_not_null())
     good = frame.filter(pl.col(FAILED_REASON).is_null())
     return good, bad
+
+
+def without_quoted_identifiers(frame: pl.DataFrame, identifiers: list[str]) -> pl.DataFrame:
+    """Reasons never show a value of an identifier column, whatever a rule quoted: the
+    value (normalised, as the rules saw it) is replaced by the column's name in <>.
+
+    The scrub after hashing catches what looks like a plate, VIN or ID number; this catches
+    the rest (a malformed plate, a respondent id). A value is replaced where it stands
+    quoted, as rules quote values, and anywhere once it has 5 characters or more (a bare
+    "1" would otherwise eat every "row 1"). Rows are few: only those whose reason contains
+    their own identifier value are rewritten, one by one."""
+    for name in identifiers:
+        value = pl.col(name)
+        quoting = frame.select(
+            (pl.col(FAILED_REASON).str.contains(value, literal=True) & (value != ""))
+            .fill_null(False)
+            .arg_true()
+        ).to_series()
+        if quoting.is_empty():
+            continue
+        reasons = frame.get_column(FAILED_REASON).gather(quoting).to_list()
+        values = frame.get_column(name).gather(quoting).to_list()
+        cleaned = [_unquoted(r, v, f"<{name}>") for r, v in zip(reasons, values, strict=True)]
+        frame = frame.with_columns(
+            frame.get_column(FAILED_REASON).scatter(quoting, pl.Series(cleaned, dtype=pl.String))
+        )
+    return frame
+
+
+def _unquoted(reason: str, value: str, shown: str) -> str:
+    reason = reason.replace(f"'{value}'", f"'{shown}'")
+    return reason.replace(value, shown) if len(value) >= 5 else reason
 
 
 @dataclass

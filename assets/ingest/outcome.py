@@ -17,6 +17,9 @@ QUARANTINE_SCHEMA = {
 }
 
 
+SCRUBBED = ("file_name", "reason")
+
+
 class FileRejected(Exception):
     """A whole file cannot be accepted: unreadable, a required column missing, too many bad rows.
 
@@ -33,6 +36,10 @@ class FileRejected(Exception):
 
 @dataclass
 class FileOutcome:
+    """One file's result. Its name and reason are scrubbed of identifier-looking values as
+    they are set (`identifier_scrub`): both reach audit.source_files, the run's messages, the
+    logs and the site, whichever rule or reader wrote them."""
+
     source: str
     file_name: str
     sha256: str
@@ -46,6 +53,13 @@ class FileOutcome:
     status: str = "accepted"
     reason: str | None = None
     seconds: float = 0.0
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in SCRUBBED and value is not None:
+            from assets.ingest.identifier_scrub import scrub_text  # it imports this module
+
+            value = scrub_text(value)
+        super().__setattr__(name, value)
 
     @property
     def rows_loaded(self) -> int:

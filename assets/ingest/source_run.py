@@ -18,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest import sliced_ingest
 from assets.ingest.code_sets import load_code_sets
 from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
+from assets.ingest.identifier_scrub import scrub_text
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import current_key
 from assets.ingest.row_rules import RowRule
@@ -47,7 +48,8 @@ def discover(data_raw: Path, folder: str, pattern: str) -> list[Path]:
     for path in reversed(paths):
         digest = file_sha256(path)
         if digest in kept:
-            log.warning("%s has the same content as %s: not ingested twice", path, kept[digest])
+            copy, kept_name = scrub_text(str(path)), scrub_text(str(kept[digest]))
+            log.warning("%s has the same content as %s: not ingested twice", copy, kept_name)
             continue
         kept[digest] = path
     return sorted(kept.values())

@@ -29,6 +29,18 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
+def _unique_headers(headers: list[str]) -> list[str]:
+    """A repeated header renamed the way polars' CSV reader renames it (`x_duplicated_0`), so
+    the records can be framed and `columns.map_columns` rejects the file for both readers."""
+    unique: list[str] = []
+    for header in headers:
+        name, repeat = header, 0
+        while name in unique:
+            name, repeat = f"{header}_duplicated_{repeat}", repeat + 1
+        unique.append(name)
+    return unique
+
+
 def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFrame, pl.Series]:
     """Records of `sheet` as text, and their row numbers (header = row 0)."""
     try:
@@ -45,7 +57,7 @@ def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFra
         header = next(rows, None)
         if header is None:
             raise FileRejected(file_name, f"sheet '{sheet}' is empty")
-        headers = [_cell_text(h) or f"_blank_{i}" for i, h in enumerate(header)]
+        headers = _unique_headers([_cell_text(h) or f"_blank_{i}" for i, h in enumerate(header)])
         records, numbers = [], []
         for number, row in enumerate(rows, start=1):
             texts = [_cell_text(v) for v in row]
