@@ -24,7 +24,7 @@ from assets.gtfs.feed_reader import read_feed_content
 from assets.gtfs.notices import FEED_NOTICE_SCHEMA, first_error, one_notice, with_severity
 from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.gtfs.validation import validate_feed
-from assets.ingest.file_ingest import file_date_from_name, new_outcome
+from assets.ingest.file_ingest import new_outcome
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.source_run import relative_name
 from assets.ingest.spool import SpooledFrame
@@ -35,19 +35,11 @@ SOURCE = "gtfs"
 SPOOL_ROWS = 2_000_000
 
 
-def feed_files(data_raw: Path) -> list[Path]:
-    """Zips in data_raw/gtfs/, oldest publication first (so a republished copy comes second)."""
-    folder = data_raw / SOURCE
-    paths = folder.glob("*.zip") if folder.is_dir() else []
-    return sorted(
-        paths, key=lambda path: (file_date_from_name(path.name) or dt.date.max, path.name)
-    )
-
-
 def ingest_feed_files(
     paths: list[Path], data_raw: Path, loaded_at: dt.datetime
 ) -> tuple[list[FileOutcome], pl.DataFrame]:
-    """Every zip's outcome, and all their notices keyed by feed version and file."""
+    """Every zip's outcome, and all their notices keyed by feed version and file. `paths`
+    come oldest publication first (discovery's order), so a republished copy comes second."""
     outcomes, notices, first_by_hash = [], [], {}
     for path in paths:
         outcome, found = ingest_feed(path, data_raw, loaded_at, first_by_hash)
@@ -132,6 +124,7 @@ def _republished(
     outcome: FileOutcome, original: FileOutcome, keys: FeedKeys
 ) -> tuple[FileOutcome, pl.DataFrame]:
     message = f"byte-identical to {original.file_name}: the same feed version"
+    outcome.duplicate_of = original.file_name
     if original.status == "rejected":
         outcome.reject(FileRejected(outcome.file_name, f"{message}, rejected: {original.reason}"))
     else:

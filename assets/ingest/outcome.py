@@ -46,6 +46,8 @@ class FileOutcome:
     status: str = "accepted"
     reason: str | None = None
     seconds: float = 0.0
+    # a byte-identical copy of another file (GTFS audits republished feeds): not a version
+    duplicate_of: str | None = None
 
     @property
     def rows_loaded(self) -> int:
