@@ -22,7 +22,9 @@ Decisions the contract leaves open:
   or /dev/zero cannot hang or flood the run. Kinds are read with lstat/stat first; a name
   that passes is opened non-blocking and checked again with fstat before one byte is read.
 - A matching regular file that cannot be opened or read is not ignored but reported as
-  unreadable, so that the run rejects it by name (exit 3).
+  unreadable, so that the run rejects it by name (exit 3). A source folder the run may not
+  list is not a file: the PermissionError fails the run (exit 1) naming the folder, as
+  an unreadable data_raw/ does.
 - A file whose content (sha256) was already found under another name is not ingested
   twice: the copy with the newest name is kept (the name carries the export date). GTFS
   keeps every copy, since its ingest audits a republished feed itself.
@@ -129,8 +131,10 @@ def discover(data_raw: Path, pattern: SourcePattern) -> Discovery:
     root = Path(os.path.realpath(data_raw))
     found = Discovery()
     folder = data_raw / pattern.folder
-    if not os.path.lexists(folder):
-        return found
+    try:
+        folder.lstat()
+    except FileNotFoundError:
+        return found  # a source not delivered yet; a folder the run may not list fails it
     name = relative(folder, data_raw)
     why = entry_problem(folder, root, want_dir=True)
     if why:
