@@ -89,6 +89,17 @@ def test_without_an_earlier_file_in_the_run_the_published_version_is_the_previou
     )
 
 
+def test_the_current_content_of_a_corrected_file_is_the_previous_version():
+    newer = outcome("registrations/registrations_20251130.csv", 85, "20251130")
+    name, day = "registrations/registrations_20251031.csv", dt.date(2025, 10, 31)
+    published = [Version(name, "old", day, 50, False), Version(name, "new", day, 100, True)]
+    judged([newer], published)
+    assert newer.status == "accepted"
+    newer = outcome("registrations/registrations_20251130.csv", 79, "20251130")
+    judged([newer], published)
+    assert newer.status == "rejected"
+
+
 def test_the_same_version_published_before_is_not_its_own_previous():
     same = outcome("registrations/registrations_20251031.csv", 10, sha="b")
     published = [
@@ -209,12 +220,12 @@ def test_published_versions_come_from_the_published_audit(tmp_path, monkeypatch)
         con.execute(
             "create table audit.source_files as select * from (values "
             "('registrations', 'registrations/registrations_20251031.csv', 'a', "
-            "date '2025-10-31', 74, 'accepted'), "
+            "date '2025-10-31', 74, 'accepted', true), "
             "('registrations', 'registrations/registrations_20251130.csv', 'b', "
-            "date '2025-11-30', 0, 'rejected'), "
+            "date '2025-11-30', 0, 'rejected', true), "
             "('taxi_fleet', 'taxi_fleet/taxi_fleet_20251031.csv', 'c', "
-            "date '2025-10-31', 25, 'accepted')) "
-            "as t(source, file_name, sha256, file_date, rows_read, status)"
+            "date '2025-10-31', 25, 'accepted', true)) "
+            "as t(source, file_name, sha256, file_date, rows_read, status, is_current)"
         )
     assert plausibility.published_versions("registrations") == [
         Version("registrations/registrations_20251031.csv", "a", dt.date(2025, 10, 31), 74)

@@ -57,6 +57,7 @@ class Version:
     sha256: str
     file_date: dt.date | None
     rows_read: int
+    is_current: bool = True  # false: an earlier content of that name, kept for audit
 
 
 def same_date_clashes(files: list[SourceFile]) -> list[tuple[SourceFile, str]]:
@@ -85,8 +86,8 @@ def published_versions(source: str) -> list[Version]:
             if not table_exists(con, "audit.source_files"):
                 return []
             rows = con.execute(
-                "select file_name, sha256, file_date, rows_read from audit.source_files "
-                "where source = ? and status = 'accepted'",
+                "select file_name, sha256, file_date, rows_read, is_current "
+                "from audit.source_files where source = ? and status = 'accepted'",
                 [source],
             ).fetchall()
     except duckdb.Error as error:
@@ -108,7 +109,11 @@ def previous_published(
         return version.file_date is not None and version.file_date < outcome.file_date
 
     candidates = [v for v in published if earlier(v)]
-    return max(candidates, key=lambda v: (v.file_date or dt.date.min, v.file_name), default=None)
+    return max(
+        candidates,
+        key=lambda v: (v.file_date or dt.date.min, v.is_current, v.file_name),
+        default=None,
+    )
 
 
 def implausibility(
