@@ -253,3 +253,43 @@ def test_the_warning_lists_every_ignored_entry_once(tmp_path):
         "registrations/a.csv (name does not match registrations_YYYYMMDD.csv); "
         "registrations/b.csv (name does not match registrations_YYYYMMDD.csv)"
     )
+
+
+def test_a_file_that_fails_while_being_read_is_rejected_not_a_crash(tmp_path, monkeypatch):
+    """Discovery found it readable; the read itself fails (an I/O error, permissions changed)."""
+    from assets.fleets.bus_ledger import ingest_bus_file
+    from assets.ingest.source_run import ingest_csv_file
+    from assets.registrations.records import registration_format, registration_rules
+
+    csv = touch(tmp_path / "registrations" / "registrations_20251031.csv")
+    xlsx = touch(tmp_path / "bus_fleet" / "bus_fleet_20251031.xlsx")
+    real_read = Path.read_bytes
+
+    def failing_read(path):
+        if path in (csv, xlsx):
+            raise OSError(errno.EIO, "Input/output error", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", failing_read)
+    codes = {"plate_type": [], "new_energy_plate_type": [], "vehicle_type": [], "usage": []}
+    codes |= {"fuel": [], "vehicle_status": [], "powertrain": []}
+    fmt, rules = registration_format(), registration_rules(codes)
+    loaded_at = dt.datetime(2026, 1, 1)
+    outcomes = [
+        ingest_csv_file(csv, tmp_path, fmt, rules, b"k", loaded_at),
+        ingest_bus_file(xlsx, tmp_path, codes, b"k", loaded_at),
+    ]
+    assert [(o.status, o.reason, o.file_date, o.rows_read) for o in outcomes] == [
+        (
+            "rejected",
+            "registrations/registrations_20251031.csv: unreadable: Input/output error",
+            dt.date(2025, 10, 31),
+            0,
+        ),
+        (
+            "rejected",
+            "bus_fleet/bus_fleet_20251031.xlsx: unreadable: Input/output error",
+            dt.date(2025, 10, 31),
+            0,
+        ),
+    ]

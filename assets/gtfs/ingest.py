@@ -26,7 +26,7 @@ from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.gtfs.validation import validate_feed
 from assets.ingest.file_ingest import new_outcome
 from assets.ingest.outcome import FileOutcome, FileRejected
-from assets.ingest.source_run import relative_name
+from assets.ingest.source_run import read_source, relative_name
 from assets.ingest.spool import SpooledFrame
 
 SOURCE = "gtfs"
@@ -53,7 +53,9 @@ def ingest_feed(
     path: Path, data_raw: Path, loaded_at: dt.datetime, first_by_hash: dict[str, FileOutcome]
 ) -> tuple[FileOutcome, pl.DataFrame]:
     started = time.perf_counter()
-    data = path.read_bytes()
+    data = read_source(path, SOURCE, data_raw)
+    if isinstance(data, FileOutcome):
+        return data, pl.DataFrame(schema=FEED_NOTICE_SCHEMA)
     outcome = new_outcome(SOURCE, relative_name(path, data_raw), data)
     outcome.encoding = "utf-8"
     keys = FeedKeys(

@@ -19,7 +19,12 @@ from dagster_duckdb import DuckDBResource
 from assets.ingest import plausibility, sliced_ingest
 from assets.ingest.code_sets import load_code_sets
 from assets.ingest.discovery import Discovery, SourcePattern, discover, ignored_warning, relative
-from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
+from assets.ingest.file_ingest import (
+    SourceFormat,
+    file_date_from_name,
+    ingest_records,
+    new_outcome,
+)
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import current_key
 from assets.ingest.row_rules import RowRule
@@ -41,6 +46,22 @@ def relative_name(path: Path, data_raw: Path) -> str:
     return relative(path, data_raw)
 
 
+def read_source(path: Path, source: str, data_raw: Path) -> bytes | FileOutcome:
+    """The file's bytes, or its rejected outcome (`unreadable: <why>`) when reading fails
+    after discovery found it readable (an I/O error, permissions changed meanwhile)."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        return unreadable(path, source, data_raw, error)
+
+
+def unreadable(path: Path, source: str, data_raw: Path, error: OSError) -> FileOutcome:
+    name = relative_name(path, data_raw)
+    outcome = FileOutcome(source, name, "", file_date_from_name(path.name))
+    outcome.reject(FileRejected(name, f"unreadable: {error.strerror or error}"))
+    return outcome
+
+
 def ingest_csv_file(
     path: Path,
     data_raw: Path,
@@ -50,10 +71,16 @@ def ingest_csv_file(
     loaded_at: dt.datetime,
 ) -> FileOutcome:
     """One CSV file; files above SLICED_ABOVE_BYTES are read in slices (bounded memory)."""
-    if path.stat().st_size > sliced_ingest.SLICED_ABOVE_BYTES and can_slice(rules):
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return unreadable(path, fmt.source, data_raw, error)
+    if size > sliced_ingest.SLICED_ABOVE_BYTES and can_slice(rules):
         name = relative_name(path, data_raw)
         return ingest_csv_in_slices(path, name, fmt, rules, key, loaded_at)
-    data = path.read_bytes()
+    data = read_source(path, fmt.source, data_raw)
+    if isinstance(data, FileOutcome):
+        return data
     outcome = new_outcome(fmt.source, relative_name(path, data_raw), data)
     try:
         text, outcome.encoding = read_csv_text(data, outcome.file_name)

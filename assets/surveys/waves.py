@@ -14,7 +14,7 @@ import polars as pl
 from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import pseudonymise
-from assets.ingest.source_run import relative_name
+from assets.ingest.source_run import read_source, relative_name
 from assets.ingest.text_files import read_csv_text
 from assets.surveys.records import household_rules, person_rules, survey_format, trip_rules
 
@@ -102,7 +102,9 @@ def _ingest_entity(path, present, data_raw, fmt, rules, key, loaded_at) -> FileO
         outcome = FileOutcome("surveys", relative_name(path, data_raw), "", None)
         outcome.reject(FileRejected(outcome.file_name, "file missing from the wave folder"))
         return outcome
-    data = path.read_bytes()
+    data = read_source(path, "surveys", data_raw)
+    if isinstance(data, FileOutcome):
+        return data
     outcome = new_outcome("surveys", relative_name(path, data_raw), data)
     try:
         text, outcome.encoding = read_csv_text(data, outcome.file_name)
