@@ -24,6 +24,10 @@ WORK_FILE_NAME = "green_transport.duckdb.work"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 _MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
+# The plausibility gate's default: a new version may hold at most 20 % fewer records than the
+# previous accepted one (sources.md).
+DEFAULT_MAX_ROW_DROP = 0.20
+
 # Demo key: stable so that demo runs are reproducible, loud when used (see pseudonym.py).
 DEMO_PSEUDONYM_KEY = "greentrack-demo-key-not-for-production"
 
@@ -79,6 +83,27 @@ def duckdb_memory_limit() -> str:
         )
         return DEFAULT_DUCKDB_MEMORY_LIMIT
     return value.strip()
+
+
+def max_row_drop() -> float:
+    """The share of records a new version of a source may lose against the previous accepted
+    one before the plausibility gate rejects it (GREENTRACK_MAX_ROW_DROP, default 0.20). A
+    value outside [0, 1) falls back to the default with a warning."""
+    value = os.environ.get("GREENTRACK_MAX_ROW_DROP")
+    if not value:
+        return DEFAULT_MAX_ROW_DROP
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share < 1:
+        logging.getLogger(__name__).warning(
+            "GREENTRACK_MAX_ROW_DROP=%r is not a share in [0, 1) such as 0.2; using %s",
+            value,
+            DEFAULT_MAX_ROW_DROP,
+        )
+        return DEFAULT_MAX_ROW_DROP
+    return share
 
 
 def pseudonym_key() -> tuple[bytes, bool]:

@@ -60,7 +60,23 @@ def source_summary(con: duckdb.DuckDBPyConnection) -> str:
     ).fetchall()
     if rejected:
         text += "\n\nRejected files:\n" + "\n".join(f"  {f}: {r}" for f, r in rejected)
-    return text
+    return text + ignored_summary(con)
+
+
+def ignored_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """One warning listing every entry of data_raw/ that matched no source pattern."""
+    if not table_exists(con, "audit.ignored_files"):
+        return ""
+    ignored = con.execute(
+        "select file_name, why from audit.ignored_files order by file_name"
+    ).fetchall()
+    if not ignored:
+        return ""
+    lines = "\n".join(f"  {name}: {why}" for name, why in ignored)
+    return (
+        f"\n\nWARNING: {len(ignored)} entries in data_raw/ were not ingested "
+        f"(only regular files named as sources.md says are read):\n{lines}"
+    )
 
 
 def gap_table(con: duckdb.DuckDBPyConnection) -> str:

@@ -5,18 +5,17 @@ from dagster_duckdb import DuckDBResource
 
 from assets.fleets.bus_ledger import bus_format, bus_rules, ingest_bus_file
 from assets.fleets.taxi_register import taxi_format, taxi_rules
-from assets.ingest.source_run import discover, empty_table, ingest_csv_file, run_source_ingest
+from assets.ingest.discovery import BUS_FLEET, TAXI_FLEET
+from assets.ingest.source_run import empty_table, ingest_csv_file, run_source_ingest
 
 
-def _bus_files(data_raw, codes, key, loaded_at):
-    paths = discover(data_raw, "bus_fleet", "bus_fleet_*.xlsx")
-    return [ingest_bus_file(p, data_raw, codes, key, loaded_at) for p in paths]
+def _bus_files(found, data_raw, codes, key, loaded_at):
+    return [ingest_bus_file(f.path, data_raw, codes, key, loaded_at) for f in found.files]
 
 
-def _taxi_files(data_raw, codes, key, loaded_at):
+def _taxi_files(found, data_raw, codes, key, loaded_at):
     fmt, rules = taxi_format(), taxi_rules(codes)
-    paths = discover(data_raw, "taxi_fleet", "taxi_fleet_*.csv")
-    return [ingest_csv_file(p, data_raw, fmt, rules, key, loaded_at) for p in paths]
+    return [ingest_csv_file(f.path, data_raw, fmt, rules, key, loaded_at) for f in found.files]
 
 
 @dg.asset(
@@ -35,7 +34,7 @@ def raw_bus_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         metadata=run_source_ingest(
             context,
             duckdb,
-            "bus_fleet",
+            BUS_FLEET,
             _bus_files,
             lambda codes, key: {fmt.table: empty_table(fmt, bus_rules(codes), key)},
         )
@@ -57,7 +56,7 @@ def raw_taxi_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         metadata=run_source_ingest(
             context,
             duckdb,
-            "taxi_fleet",
+            TAXI_FLEET,
             _taxi_files,
             lambda codes, key: {fmt.table: empty_table(fmt, taxi_rules(codes), key)},
         )

@@ -14,7 +14,7 @@ from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
 from assets.ingest.identifiers import normalise_plate_expr
 from assets.ingest.outcome import FileOutcome, FileRejected
-from assets.ingest.source_run import relative_name
+from assets.ingest.source_run import read_source, relative_name
 from assets.ingest.xlsx_files import read_xlsx_sheet
 
 SHEET = "车辆台账"
@@ -90,7 +90,9 @@ def bus_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:
 def ingest_bus_file(
     path: Path, data_raw: Path, codes: dict, key: bytes, loaded_at: dt.datetime
 ) -> FileOutcome:
-    data = path.read_bytes()
+    data = read_source(path, "bus_fleet", data_raw)
+    if isinstance(data, FileOutcome):
+        return data
     outcome = new_outcome("bus_fleet", relative_name(path, data_raw), data)
     outcome.encoding = "xlsx"
     try:

@@ -12,11 +12,12 @@ from dagster_duckdb import DuckDBResource
 from assets.gtfs.bus_km import indicator_rows, route_reconciliation
 from assets.gtfs.feed_frames import empty_raw_frame
 from assets.gtfs.feed_versions import feed_version_dimension
-from assets.gtfs.ingest import SOURCE, feed_files, ingest_feed_files
+from assets.gtfs.ingest import ingest_feed_files
 from assets.gtfs.notices import rule_catalogue
 from assets.gtfs.route_service import feed_service_daily, route_service_daily
 from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.ingest.code_sets import CODE_SET_TABLES
+from assets.ingest.discovery import GTFS
 from assets.ingest.source_run import run_source_ingest
 from pipelines.warehouse import preview_markdown, replace_table
 
@@ -74,16 +75,15 @@ def raw_gtfs(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     breaking a GTFS "must" rule is rejected whole (audit.source_files names rule, file, row)."""
     found = {}
 
-    def ingest_files(data_raw, codes, key, loaded_at):
-        outcomes, found["notices"] = ingest_feed_files(
-            feed_files(data_raw), data_raw, loaded_at, key
-        )
+    def ingest_files(discovery, data_raw, codes, key, loaded_at):
+        paths = [f.path for f in discovery.files]
+        outcomes, found["notices"] = ingest_feed_files(paths, data_raw, loaded_at, key)
         return outcomes
 
     def empty_tables(codes, key):
         return {raw_table_name(table): empty_raw_frame(table) for table in LOADED_TABLES}
 
-    metadata = run_source_ingest(context, duckdb, SOURCE, ingest_files, empty_tables)
+    metadata = run_source_ingest(context, duckdb, GTFS, ingest_files, empty_tables)
     for key in RAW_KEYS:
         table_metadata = dict(metadata)
         table_metadata["rows"] = metadata.get(f"rows {'.'.join(key)}", 0)

@@ -24,11 +24,11 @@ from assets.gtfs.feed_reader import read_feed_content
 from assets.gtfs.notices import FEED_NOTICE_SCHEMA, first_error, one_notice, with_severity
 from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.gtfs.validation import validate_feed
-from assets.ingest.file_ingest import file_date_from_name, new_outcome
+from assets.ingest.file_ingest import new_outcome
 from assets.ingest.identifier_scrub import scrub_columns
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import current_key
-from assets.ingest.source_run import relative_name
+from assets.ingest.source_run import read_source, relative_name
 from assets.ingest.spool import SpooledFrame
 
 SOURCE = "gtfs"
@@ -37,20 +37,12 @@ SOURCE = "gtfs"
 SPOOL_ROWS = 2_000_000
 
 
-def feed_files(data_raw: Path) -> list[Path]:
-    """Zips in data_raw/gtfs/, oldest publication first (so a republished copy comes second)."""
-    folder = data_raw / SOURCE
-    paths = folder.glob("*.zip") if folder.is_dir() else []
-    return sorted(
-        paths, key=lambda path: (file_date_from_name(path.name) or dt.date.max, path.name)
-    )
-
-
 def ingest_feed_files(
     paths: list[Path], data_raw: Path, loaded_at: dt.datetime, key: bytes | None = None
 ) -> tuple[list[FileOutcome], pl.DataFrame]:
-    """Every zip's outcome, and all their notices keyed by feed version and file; `key` (the
-    run's pseudonym key by default) pseudonymises identifier-looking values in the feeds."""
+    """Every zip's outcome, and all their notices keyed by feed version and file. `paths`
+    come oldest publication first (discovery's order), so a republished copy comes second;
+    `key` (the run's pseudonym key by default) pseudonymises identifier-looking values."""
     key = current_key() if key is None else key
     outcomes, notices, first_by_hash = [], [], {}
     for path in paths:
@@ -69,7 +61,9 @@ def ingest_feed(
     key: bytes,
 ) -> tuple[FileOutcome, pl.DataFrame]:
     started = time.perf_counter()
-    data = path.read_bytes()
+    data = read_source(path, SOURCE, data_raw)
+    if isinstance(data, FileOutcome):
+        return data, pl.DataFrame(schema=FEED_NOTICE_SCHEMA)
     outcome = new_outcome(SOURCE, relative_name(path, data_raw), data)
     outcome.encoding = "utf-8"
     keys = FeedKeys(
@@ -144,6 +138,7 @@ def _republished(
     outcome: FileOutcome, original: FileOutcome, keys: FeedKeys
 ) -> tuple[FileOutcome, pl.DataFrame]:
     message = f"byte-identical to {original.file_name}: the same feed version"
+    outcome.duplicate_of = original.file_name
     if original.status == "rejected":
         outcome.reject(FileRejected(outcome.file_name, f"{message}, rejected: {original.reason}"))
     else:

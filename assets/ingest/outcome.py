@@ -53,6 +53,8 @@ class FileOutcome:
     status: str = "accepted"
     reason: str | None = None
     seconds: float = 0.0
+    # a byte-identical copy of another file (GTFS audits republished feeds): not a version
+    duplicate_of: str | None = None
 
     def __setattr__(self, name: str, value) -> None:
         if name in SCRUBBED and value is not None:

@@ -1,13 +1,14 @@
 """Run one source's ingest inside an asset: find its files, ingest each, write the ledgers.
 
 Source assets stay thin: they say which folder and file pattern, how one file is ingested,
-and what the empty raw tables look like; this module does the rest the same way for all.
+and what the empty raw tables look like; this module does the rest the same way for all:
+discovery (what is read, what is ignored and listed in one warning), the files rejected
+before reading (unreadable, two for one date), and the plausibility gate after ingest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,18 +16,24 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.ingest import sliced_ingest
+from assets.ingest import plausibility, sliced_ingest
 from assets.ingest.code_sets import load_code_sets
-from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
-from assets.ingest.identifier_scrub import scrub_text
+from assets.ingest.discovery import Discovery, SourcePattern, discover, ignored_warning, relative
+from assets.ingest.file_ingest import (
+    SourceFormat,
+    file_date_from_name,
+    ingest_records,
+    new_outcome,
+)
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import current_key
 from assets.ingest.row_rules import RowRule
-from assets.ingest.sliced_ingest import can_slice, file_sha256, ingest_csv_in_slices
+from assets.ingest.sliced_ingest import can_slice, ingest_csv_in_slices
 from assets.ingest.store import (
     discard_spools,
     ensure_ledgers,
     summary_metadata,
+    write_ignored,
     write_outcomes,
 )
 from assets.ingest.text_files import read_csv_text
@@ -34,32 +41,25 @@ from pipelines import project
 from pipelines.faults import pause_point
 from pipelines.warehouse import preview_markdown
 
-log = logging.getLogger(__name__)
-
-
-def discover(data_raw: Path, folder: str, pattern: str) -> list[Path]:
-    """Source files in name order (file dates sort with names), each content once.
-
-    A file dropped again under another name (same sha256) is not ingested twice: the copy
-    with the newest name is kept, since the name carries the export date.
-    """
-    paths = sorted((data_raw / folder).glob(pattern))
-    kept: dict[str, Path] = {}
-    for path in reversed(paths):
-        digest = file_sha256(path)
-        if digest in kept:
-            copy, kept_name = scrub_text(str(path)), scrub_text(str(kept[digest]))
-            log.warning("%s has the same content as %s: not ingested twice", copy, kept_name)
-            continue
-        kept[digest] = path
-    return sorted(kept.values())
-
 
 def relative_name(path: Path, data_raw: Path) -> str:
+    return relative(path, data_raw)
+
+
+def read_source(path: Path, source: str, data_raw: Path) -> bytes | FileOutcome:
+    """The file's bytes, or its rejected outcome (`unreadable: <why>`) when reading fails
+    after discovery found it readable (an I/O error, permissions changed meanwhile)."""
     try:
-        return path.relative_to(data_raw).as_posix()
-    except ValueError:
-        return path.name
+        return path.read_bytes()
+    except OSError as error:
+        return unreadable(path, source, data_raw, error)
+
+
+def unreadable(path: Path, source: str, data_raw: Path, error: OSError) -> FileOutcome:
+    name = relative_name(path, data_raw)
+    outcome = FileOutcome(source, name, "", file_date_from_name(path.name))
+    outcome.reject(FileRejected(name, f"unreadable: {error.strerror or error}"))
+    return outcome
 
 
 def ingest_csv_file(
@@ -71,10 +71,16 @@ def ingest_csv_file(
     loaded_at: dt.datetime,
 ) -> FileOutcome:
     """One CSV file; files above SLICED_ABOVE_BYTES are read in slices (bounded memory)."""
-    if path.stat().st_size > sliced_ingest.SLICED_ABOVE_BYTES and can_slice(rules):
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return unreadable(path, fmt.source, data_raw, error)
+    if size > sliced_ingest.SLICED_ABOVE_BYTES and can_slice(rules):
         name = relative_name(path, data_raw)
         return ingest_csv_in_slices(path, name, fmt, rules, key, loaded_at)
-    data = path.read_bytes()
+    data = read_source(path, fmt.source, data_raw)
+    if isinstance(data, FileOutcome):
+        return data
     outcome = new_outcome(fmt.source, relative_name(path, data_raw), data)
     try:
         text, outcome.encoding = read_csv_text(data, outcome.file_name)
@@ -98,19 +104,39 @@ def empty_table(fmt: SourceFormat, rules: list[RowRule], key: bytes) -> pl.DataF
 def run_source_ingest(
     context: dg.AssetExecutionContext,
     duckdb: DuckDBResource,
-    source: str,
-    ingest_files: Callable[[Path, dict, bytes, dt.datetime], list[FileOutcome]],
+    pattern: SourcePattern,
+    ingest_files: Callable[[Discovery, Path, dict, bytes, dt.datetime], list[FileOutcome]],
     empty_tables: Callable[[dict, bytes], dict[str, pl.DataFrame]],
 ) -> dict:
-    """Ingest every file of `source`; returns materialisation metadata (with per-table rows)."""
+    """Ingest every file of `pattern`'s source; returns materialisation metadata.
+
+    `ingest_files` gets the discovery with only the files to read (oldest first); files
+    refused before reading are audited here, and every outcome then meets the gate."""
+    source = pattern.source
     data_raw = project.data_raw_dir()
     key = current_key()
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    found = discover(data_raw, pattern)
+    clashes = plausibility.same_date_clashes(found.files)
+    refused = [*found.unreadable, *clashes]
+    clashing = {f.name for f, _ in clashes}
+    found.files = [f for f in found.files if f.name not in clashing]
+    found.unreadable = refused
+    if found.ignored:
+        context.log.warning(ignored_warning(source, found.ignored))
     with duckdb.get_connection() as con:
         ensure_ledgers(con)
         codes = load_code_sets(con)
-    outcomes = ingest_files(data_raw, codes, key, loaded_at)
+    outcomes = [plausibility.refused_outcome(source, f, reason) for f, reason in refused]
+    outcomes += ingest_files(found, data_raw, codes, key, loaded_at)
     try:
+        plausibility.judge(
+            outcomes,
+            pattern.series_of,
+            plausibility.published_versions(source),
+            plausibility.run_day(),
+            project.max_row_drop(),
+        )
         pause_point("ingest")
         for outcome in outcomes:
             if outcome.status == "rejected":
@@ -119,10 +145,13 @@ def run_source_ingest(
             counts = write_outcomes(
                 con, source, outcomes, empty_tables(codes, key), context.run.run_id, loaded_at
             )
+            ignored = [(entry.name, entry.why) for entry in found.ignored]
+            write_ignored(con, source, ignored, context.run.run_id)
             previews = {table: preview_markdown(con, table) for table in counts}
     finally:
         discard_spools(outcomes)
     metadata = summary_metadata(outcomes)
+    metadata["ignored"] = "\n".join(str(entry) for entry in found.ignored) or "none"
     metadata["seconds"] = round(sum(o.seconds for o in outcomes), 3)
     for table, rows in counts.items():
         metadata[f"rows {table}"] = rows

@@ -30,11 +30,32 @@ create table if not exists quality.quarantine (
 )
 """
 
+IGNORED_DDL = """
+create table if not exists audit.ignored_files (
+    run_id varchar, source varchar, file_name varchar, why varchar
+)
+"""
+
 
 def ensure_ledgers(con: duckdb.DuckDBPyConnection) -> None:
     ensure_schemas(con)
     con.execute(AUDIT_DDL)
     con.execute(QUARANTINE_DDL)
+    con.execute(IGNORED_DDL)
+
+
+def write_ignored(
+    con: duckdb.DuckDBPyConnection, source: str, ignored: list[tuple[str, str]], run_id: str
+) -> None:
+    """Replace the source's rows of audit.ignored_files: entries of data_raw/ it left alone
+    (file name relative to data_raw/, why), so the run's summary can list them."""
+    ensure_ledgers(con)
+    con.execute("delete from audit.ignored_files where source = ?", [source])
+    if ignored:
+        con.executemany(
+            "insert into audit.ignored_files values (?, ?, ?, ?)",
+            [[run_id, source, name, why] for name, why in ignored],
+        )
 
 
 def write_outcomes(

@@ -53,6 +53,9 @@ def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFra
         if sheet not in book.sheetnames:
             found = ", ".join(book.sheetnames)
             raise FileRejected(file_name, f"sheet '{sheet}' not found (sheets: {found})")
+        if book[sheet].sheet_state != "visible":  # 'hidden' or 'veryHidden': not the export
+            state = book[sheet].sheet_state
+            raise FileRejected(file_name, f"sheet '{sheet}' is hidden ({state})")
         rows = book[sheet].iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:

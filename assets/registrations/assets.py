@@ -3,15 +3,15 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.ingest.source_run import discover, empty_table, ingest_csv_file, run_source_ingest
+from assets.ingest.discovery import REGISTRATIONS
+from assets.ingest.source_run import empty_table, ingest_csv_file, run_source_ingest
 from assets.registrations.records import registration_format, registration_rules
 
 
-def _ingest_files(data_raw, codes, key, loaded_at):
+def _ingest_files(found, data_raw, codes, key, loaded_at):
     fmt, rules = registration_format(), registration_rules(codes)
     return [
-        ingest_csv_file(path, data_raw, fmt, rules, key, loaded_at)
-        for path in discover(data_raw, "registrations", "registrations_*.csv")
+        ingest_csv_file(file.path, data_raw, fmt, rules, key, loaded_at) for file in found.files
     ]
 
 
@@ -36,5 +36,5 @@ def raw_registrations(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     pseudonyms. Bad rows go to quality.quarantine; every file is accounted in
     audit.source_files."""
     return dg.MaterializeResult(
-        metadata=run_source_ingest(context, duckdb, "registrations", _ingest_files, _empty_tables)
+        metadata=run_source_ingest(context, duckdb, REGISTRATIONS, _ingest_files, _empty_tables)
     )

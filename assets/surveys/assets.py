@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets.ingest.discovery import SURVEYS
 from assets.ingest.source_run import empty_table, run_source_ingest
 from assets.surveys.records import household_rules, person_rules, survey_format, trip_rules
 from assets.surveys.waves import ENTITIES, _with_keys, hashed_expr, ingest_wave
@@ -11,15 +12,17 @@ from assets.surveys.waves import ENTITIES, _with_keys, hashed_expr, ingest_wave
 SURVEY_TABLES = [f"survey_{entity}" for entity in ENTITIES]
 
 
-def _wave_folders(data_raw):
-    root = data_raw / "surveys"
-    return sorted(p for p in root.iterdir() if p.is_dir()) if root.exists() else []
-
-
-def _ingest_files(data_raw, codes, key, loaded_at):
+def _ingest_files(found, data_raw, codes, key, loaded_at):
+    """Every wave discovery found; an entity file already refused (unreadable, two
+    spellings) is neither read nor reported missing."""
+    refused = {tuple(f.series.split("/")) for f, _ in found.unreadable}
+    read = [(*f.series.split("/"), f.path) for f in found.files]
     outcomes = []
-    for folder in _wave_folders(data_raw):
-        outcomes.extend(ingest_wave(folder, data_raw, codes, key, loaded_at))
+    for wave_id in found.waves:
+        files = {entity: path for wave, entity, path in read if wave == wave_id}
+        skip = {entity for wave, entity in refused if wave == wave_id}
+        folder = data_raw / "surveys" / wave_id
+        outcomes.extend(ingest_wave(folder, files, skip, data_raw, codes, key, loaded_at))
     return outcomes
 
 
@@ -58,7 +61,7 @@ def _empty_tables(codes, key):
 )
 def raw_surveys(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Survey waves: households, persons and trips, with orphan, weight, time and speed rules."""
-    metadata = run_source_ingest(context, duckdb, "surveys", _ingest_files, _empty_tables)
+    metadata = run_source_ingest(context, duckdb, SURVEYS, _ingest_files, _empty_tables)
     for table in SURVEY_TABLES:
         table_metadata = dict(metadata)
         table_metadata["rows"] = metadata.get(f"rows raw.{table}", 0)

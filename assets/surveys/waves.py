@@ -14,7 +14,7 @@ import polars as pl
 from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import pseudonymise
-from assets.ingest.source_run import relative_name
+from assets.ingest.source_run import read_source, relative_name
 from assets.ingest.text_files import read_csv_text
 from assets.surveys.records import household_rules, person_rules, survey_format, trip_rules
 
@@ -57,14 +57,24 @@ def _with_keys(fmt: SourceFormat) -> SourceFormat:
 
 
 def ingest_wave(
-    folder: Path, data_raw: Path, codes: dict, key: bytes, loaded_at: dt.datetime
+    folder: Path,
+    files: dict[str, Path],
+    skip: set[str],
+    data_raw: Path,
+    codes: dict,
+    key: bytes,
+    loaded_at: dt.datetime,
 ) -> list[FileOutcome]:
+    """The wave's entity files (`files`: entity → path, as discovery found them); an entity
+    missing from `files` is rejected as missing unless it is in `skip` (already refused)."""
     wave_id = folder.name
     hashed_hh = hashed_expr("hh_id", key)
     known_households = pl.Series([], dtype=pl.String)
     known_persons = pl.Series([], dtype=pl.String)
     outcomes = []
     for entity in ENTITIES:
+        if entity in skip:
+            continue
         fmt = _with_keys(survey_format(entity, wave_id))
         if entity == "households":
             rules = household_rules(codes)
@@ -72,7 +82,8 @@ def ingest_wave(
             rules = person_rules(codes, hashed_hh, known_households)
         else:
             rules = trip_rules(codes, hashed_hh, known_households, known_persons)
-        outcome = _ingest_entity(folder / f"{entity}.csv", data_raw, fmt, rules, key, loaded_at)
+        path = files.get(entity, folder / f"{entity}.csv")
+        outcome = _ingest_entity(path, entity in files, data_raw, fmt, rules, key, loaded_at)
         outcomes.append(outcome)
         loaded = outcome.loaded.get(fmt.table)
         if loaded is None or loaded.height == 0:
@@ -86,12 +97,14 @@ def ingest_wave(
     return outcomes
 
 
-def _ingest_entity(path, data_raw, fmt, rules, key, loaded_at) -> FileOutcome:
-    if not path.exists():
+def _ingest_entity(path, present, data_raw, fmt, rules, key, loaded_at) -> FileOutcome:
+    if not present:
         outcome = FileOutcome("surveys", relative_name(path, data_raw), "", None)
         outcome.reject(FileRejected(outcome.file_name, "file missing from the wave folder"))
         return outcome
-    data = path.read_bytes()
+    data = read_source(path, "surveys", data_raw)
+    if isinstance(data, FileOutcome):
+        return data
     outcome = new_outcome("surveys", relative_name(path, data_raw), data)
     try:
         text, outcome.encoding = read_csv_text(data, outcome.file_name)
