@@ -21,7 +21,7 @@ from assets.publish.history import carry_forward
 from assets.registrations.records import registration_format
 from tests.conftest import TEST_KEY
 from tests.source_files import TAXI_HEADER, good_buses, write_bus_ledger, write_csv
-from tests.test_sliced_ingest import CODES, _sliced, _whole
+from tests.test_sliced_ingest import _sliced, _whole
 
 KEY = TEST_KEY.encode()
 LOADED_AT = dt.datetime(2026, 1, 1)
