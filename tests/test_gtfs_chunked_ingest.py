@@ -37,7 +37,7 @@ def test_chunks_number_rows_on_and_keep_extra_columns_as_written(monkeypatch, tm
     )
     content = read_feed_content(
         feed.read_bytes(),
-        convert=lambda table, chunk, before: raw_frame(table, chunk, KEYS, before),
+        convert=lambda table, chunk: raw_frame(table, chunk, KEYS),
     )
     assert content.table("routes").select("route_id", "_row_number", "_extra").rows() == [
         ("R1", 1, '{"note_num":"7"}'),
@@ -81,7 +81,7 @@ def test_chunked_and_spooled_feed_loads_the_same_rows(monkeypatch, tmp_path):
 def test_header_only_and_single_row_tables_read_in_chunks(monkeypatch, rows):
     monkeypatch.setattr(feed_reader, "CHUNK_ROWS", 1)
     data = b"trip_id,start_time,end_time,headway_secs\n" + b"T1,07:00:00,09:00:00,600\n" * rows
-    frame, problem = feed_reader._read_table("frequencies", data)
+    frame, problem, _ = feed_reader._read_table("frequencies", data)
     assert problem is None
     assert (frame is None) if rows == 0 else (frame["headway_secs"].tolist() == [600])
 
@@ -114,7 +114,7 @@ def test_a_cast_error_is_named_with_its_row_when_read_in_chunks(
     monkeypatch, bad, row, field, value
 ):
     monkeypatch.setattr(feed_reader, "CHUNK_ROWS", 2)
-    frame, problem = feed_reader._read_table("stop_times", _stop_times(bad))
+    frame, problem, _ = feed_reader._read_table("stop_times", _stop_times(bad))
     assert frame is None
     notice = problem.row(0, named=True)
     assert (notice["code"], notice["file"], notice["row"], notice["field"]) == (

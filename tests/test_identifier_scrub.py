@@ -164,7 +164,7 @@ def test_a_ledger_header_that_appears_twice_rejects_the_file(tmp_path):
     book.active.cell(row=1, column=len(BUS_HEADER) + 1, value="号牌号码")
     book.active.append(["B1", "苏E00901", *[None] * 8, "苏E00902"])
     book.save(path)
-    text, _ = read_xlsx_sheet(path.read_bytes(), "bus.xlsx", "车辆台账")
+    text, _, _ = read_xlsx_sheet(path.read_bytes(), "bus.xlsx", "车辆台账")
     with pytest.raises(FileRejected) as error:
         map_columns(text, BUS_COLUMNS, "bus.xlsx")
     assert error.value.column == "号牌号码 (plate)"

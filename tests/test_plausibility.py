@@ -267,5 +267,5 @@ def test_a_hidden_ledger_sheet_rejects_the_file_naming_the_sheet(state):
 
 
 def test_a_visible_ledger_sheet_is_read():
-    frame, numbers = read_xlsx_sheet(_ledger(None), "bus_fleet/b.xlsx", "车辆台账")
+    frame, numbers, _ = read_xlsx_sheet(_ledger(None), "bus_fleet/b.xlsx", "车辆台账")
     assert frame.to_dicts() == [{"车辆自编号": "B001"}] and numbers.to_list() == [1]

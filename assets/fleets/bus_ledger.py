@@ -72,7 +72,7 @@ def bus_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:
         rr.first_occurrence("fleet_no"),
         rr.required("plate"),
         rr.number_in_range("length_m", 5, 18),
-        rr.number_in_range("seats", 0, None, integer=True),
+        rr.number_in_range("seats", 0, None, integer=True, stored_as=pl.Int32),
         known_powertrain(codes),
         rr.required("in_service_on"),
         rr.parsed_date("in_service_on"),
@@ -96,7 +96,7 @@ def ingest_bus_file(
     outcome = new_outcome("bus_fleet", relative_name(path, data_raw), data)
     outcome.encoding = "xlsx"
     try:
-        text, numbers = read_xlsx_sheet(data, outcome.file_name, SHEET)
+        text, numbers, outcome.rows_blank = read_xlsx_sheet(data, outcome.file_name, SHEET)
     except FileRejected as error:
         outcome.reject(error)
         return outcome

@@ -12,7 +12,9 @@ def known_powertrain(codes: dict[str, list[str]]) -> rr.RowRule:
     return rr.RowRule(
         "powertrain_label",
         label.is_null() | ~label.is_in(codes["powertrain"]),
-        pl.format("unknown powertrain label '{}' (not in reference.powertrain)", label),
+        pl.when(label.is_null())
+        .then(pl.lit("required value is missing"))
+        .otherwise(rr.reason("unknown powertrain label '{}' (not in reference.powertrain)", label)),
     )
 
 
@@ -21,7 +23,7 @@ def not_before(column: str, earlier: str) -> rr.RowRule:
     return rr.RowRule(
         column,
         later_date < earlier_date,
-        pl.format(
+        rr.reason(
             "{} {} precedes {} {}", pl.lit(column), later_date, pl.lit(earlier), earlier_date
         ),
     )

@@ -56,11 +56,11 @@ def empty_raw_frame(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=raw_schema(table))
 
 
-def raw_frame(
-    table: str, frame: pd.DataFrame | None, keys: FeedKeys, rows_before: int = 0
-) -> pl.DataFrame:
-    """The table's records in raw.gtfs_<table> shape (empty frame when the file is absent);
-    `rows_before` numbers a chunk's rows after those of the chunks read before it."""
+def raw_frame(table: str, frame: pd.DataFrame | None, keys: FeedKeys) -> pl.DataFrame:
+    """The table's records in raw.gtfs_<table> shape (empty frame when the file is absent).
+
+    A record's `_row_number` is its pandas index + 1: the reader numbers records from 0 on
+    across chunks, and a blank record dropped from a chunk leaves its number unused."""
     if frame is None or frame.empty:
         return empty_raw_frame(table)
     frame = frame.rename(columns=RENAMED_COLUMNS.get(table, {}))
@@ -68,7 +68,6 @@ def raw_frame(
     extra_names = [c for c in frame.columns if c not in columns]
     data = pl.from_pandas(frame[[c for c in frame.columns if c in columns]].reset_index(drop=True))
     extras = _extra_json(frame[extra_names]) if extra_names else pl.lit("{}")
-    height = len(frame)
     data = data.with_columns(
         pl.lit(keys.feed_version).alias("feed_version"),
         pl.lit(keys.feed_name).alias("feed_name"),
@@ -76,9 +75,7 @@ def raw_frame(
         pl.lit(keys.source_file).alias("_source_file"),
         pl.lit(keys.feed_version).alias("_source_sha256"),
         pl.lit(keys.file_date, dtype=pl.Date).alias("_file_date"),
-        pl.int_range(rows_before + 1, rows_before + height + 1, dtype=pl.Int64).alias(
-            "_row_number"
-        ),
+        pl.Series(frame.index.to_numpy() + 1, dtype=pl.Int64).alias("_row_number"),
         pl.lit(keys.loaded_at, dtype=pl.Datetime("us")).alias("_loaded_at"),
     )
     missing = [pl.lit(None, dtype=dtype).alias(c) for c, dtype in columns.items() if c not in data]

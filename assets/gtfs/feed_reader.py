@@ -7,6 +7,13 @@ load, with a byte-level pass first: NUL bytes and non-UTF-8 text are named with 
 and a cast or CSV error is traced back to the first offending row and field.
 CRLF line ends, a BOM, extra files and times past 24:00 (kept as text) all read as usual.
 
+Every row must have as many values as its header (`invalid_row_length`, as in MobilityData's
+validator): pandas would reject a row with more values and silently fill a row with fewer,
+so rows are counted first by Arrow's CSV parser, which counts records (a quoted newline stays
+inside its record). Blank records (every value empty: a line of only blanks or commas) are
+skipped like in every other source, keep no row number of their own in pandas' numbering
+(empty and whitespace-only lines) or leave theirs unused (comma-only lines), and are counted.
+
 Tables are read in chunks of CHUNK_ROWS rows. pandas holds every text value as a Python
 object (~60 bytes each), and the allocator does not give that memory back: a provincial
 feed's 13 M stop_times took 4 GB read whole. The ingest turns each chunk into its polars
@@ -27,8 +34,10 @@ from typing import Any
 import gtfs_kit as gk
 import pandas as pd
 import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
-from assets.gtfs.notices import combine, no_notices, one_notice
+from assets.gtfs.notices import NOTICE_SCHEMA, combine, no_notices, one_notice
 from assets.gtfs.tables import LOADED_TABLES, pandas_dtypes
 
 # The options gtfs_kit.feed._read_feed_from_path passes to pandas.read_csv.
@@ -39,8 +48,9 @@ CSV_OPTIONS = {
     "encoding": "utf-8-sig",
 }
 CHUNK_ROWS = 250_000
-# (table, one chunk as gtfs-kit reads it, rows of the table before the chunk) → a frame
-ChunkConverter = Callable[[str, pd.DataFrame, int], Any]
+MAX_ROW_LENGTH_NOTICES = 100  # per file: enough to show the pattern of a broken export
+# (table, one chunk as gtfs-kit reads it, indexed by record number from 0) → a frame
+ChunkConverter = Callable[[str, pd.DataFrame], Any]
 
 
 @dataclass
@@ -50,6 +60,7 @@ class FeedContent:
     headers: dict[str, list[str]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     notices: pl.DataFrame = field(default_factory=no_notices)
+    blank_rows: int = 0  # blank records skipped in the loaded tables
 
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
@@ -91,9 +102,15 @@ def read_feed_content(source: Path | bytes, convert: ChunkConverter | None = Non
             problems.append(text_problem)
             continue
         content.headers[name] = _header(data)
+        lengths, blank_lines = _row_length_problems(name, data)
+        problems.append(lengths)
         if name in LOADED_TABLES:
-            frame, problem = _read_table(name, data, convert)
+            # a table with a ragged row is still read (its long rows left out), so the
+            # feed's other checks see it and name no empty file that is not empty
+            long_rows = "skip" if lengths.height else "error"
+            frame, problem, blank_records = _read_table(name, data, convert, long_rows)
             content.tables[name] = frame
+            content.blank_rows += blank_lines + blank_records
             if problem is not None:
                 problems.append(problem)
     content.notices = combine(problems)
@@ -125,29 +142,89 @@ def _header(data: bytes) -> list[str]:
     return [name.strip() for name in next(csv.reader([first_line]), [])]
 
 
+def _row_length_problems(name: str, data: bytes) -> tuple[pl.DataFrame, int]:
+    """One `invalid_row_length` notice per row (up to MAX_ROW_LENGTH_NOTICES) whose number
+    of values differs from the header's, and how many whitespace-only lines there were.
+
+    Rows are numbered as the loaded rows are (data rows from 1, pandas' numbering): Arrow
+    skips empty lines as pandas does but counts whitespace-only ones, which pandas skips,
+    so those seen so far are subtracted. A file Arrow cannot parse at all is left to the
+    pandas reader, which names the problem."""
+    file = f"{name}.txt"
+    found: list[dict] = []
+    blank_lines = 0
+
+    def on_invalid_row(row) -> str:
+        nonlocal blank_lines
+        if not row.text.strip():
+            blank_lines += 1  # pandas skips it: it has no row number
+        elif row.text.count('"') % 2:
+            pass  # an unterminated quote: a CSV that cannot be parsed, named by pandas
+        elif row.text.replace(",", "").replace('"', "").strip():
+            if len(found) < MAX_ROW_LENGTH_NOTICES:
+                found.append(
+                    {
+                        "code": "invalid_row_length",
+                        "file": file,
+                        "row": row.number - 1 - blank_lines,
+                        "field": None,
+                        "message": f"row has {row.actual_columns} values, the header has "
+                        f"{row.expected_columns}",
+                    }
+                )
+        return "skip"  # a comma-only row is blank: pandas reads it, _read_table drops it
+
+    try:
+        pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(use_threads=False, encoding="utf8"),
+            parse_options=pa_csv.ParseOptions(
+                # only a quoted value can hold a newline; without quotes the faster split
+                newlines_in_values=b'"' in data,
+                invalid_row_handler=on_invalid_row,
+            ),
+            convert_options=pa_csv.ConvertOptions(include_columns=[]),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return no_notices(), blank_lines
+    notices = pl.DataFrame(found, schema=NOTICE_SCHEMA) if found else no_notices()
+    return notices, blank_lines
+
+
 def _read_table(
-    name: str, data: bytes, convert: ChunkConverter | None = None
-) -> tuple[Any, pl.DataFrame | None]:
-    """The table as gtfs-kit would read it (None when it has no records), or the problem."""
-    parts, rows = [], 0
+    name: str, data: bytes, convert: ChunkConverter | None = None, long_rows: str = "error"
+) -> tuple[Any, pl.DataFrame | None, int]:
+    """The table as gtfs-kit would read it (None when it has no records), or the problem,
+    and the number of blank records (every value empty) dropped from it."""
+    parts, rows, blank = [], 0, 0
     try:
         with pd.read_csv(
-            io.BytesIO(data), dtype=_column_dtypes(name, data), chunksize=CHUNK_ROWS, **CSV_OPTIONS
+            io.BytesIO(data),
+            dtype=_column_dtypes(name, data),
+            chunksize=CHUNK_ROWS,
+            on_bad_lines=long_rows,
+            **CSV_OPTIONS,
         ) as reader:
             for chunk in reader:
                 chunk = gk.clean_column_names(chunk)
-                parts.append(chunk if convert is None else convert(name, chunk, rows))
+                empty = chunk.isna().all(axis=1)
+                if empty.any():
+                    blank += int(empty.sum())
+                    chunk = chunk[~empty]  # the others keep their index: their row number
+                if chunk.empty:
+                    continue
+                parts.append(chunk if convert is None else convert(name, chunk))
                 rows += len(chunk)
     except (ValueError, TypeError, pd.errors.ParserError) as error:
         parts.clear()  # the chunks read before the error are not needed to name it
-        return None, _locate_read_error(name, data, error)
+        return None, _locate_read_error(name, data, error, long_rows), 0
     if rows == 0:
-        return None, None
-    if len(parts) == 1:
-        return parts[0], None
+        return None, None, blank
     if convert is None:
-        return pd.concat(parts, ignore_index=True), None
-    return pl.concat(parts), None
+        return pd.concat(parts, ignore_index=True), None, blank
+    if len(parts) == 1:
+        return parts[0], None, blank
+    return pl.concat(parts), None, blank
 
 
 def _column_dtypes(name: str, data: bytes) -> dict[str, str]:
@@ -158,7 +235,9 @@ def _column_dtypes(name: str, data: bytes) -> dict[str, str]:
     return {column: typed.get(str(column).strip(), "string") for column in columns}
 
 
-def _locate_read_error(name: str, data: bytes, error: Exception) -> pl.DataFrame:
+def _locate_read_error(
+    name: str, data: bytes, error: Exception, long_rows: str = "error"
+) -> pl.DataFrame:
     """Find the first value that does not cast to gtfs-kit's type for its column.
 
     The table is read again as text in chunks of CHUNK_ROWS and the search stops at the
@@ -168,7 +247,7 @@ def _locate_read_error(name: str, data: bytes, error: Exception) -> pl.DataFrame
     rows = 0
     try:
         with pd.read_csv(
-            io.BytesIO(data), dtype=str, chunksize=CHUNK_ROWS, **CSV_OPTIONS
+            io.BytesIO(data), dtype=str, chunksize=CHUNK_ROWS, on_bad_lines=long_rows, **CSV_OPTIONS
         ) as reader:
             for text in reader:
                 text.columns = [str(c).strip() for c in text.columns]
@@ -179,8 +258,9 @@ def _locate_read_error(name: str, data: bytes, error: Exception) -> pl.DataFrame
                     return one_notice("invalid_number", file, message, row=row, field=column)
                 rows += len(text)
     except (ValueError, pd.errors.ParserError) as parse_error:
-        return one_notice("feed_unreadable", file, f"CSV cannot be parsed: {parse_error}")
-    return one_notice("feed_unreadable", file, f"cannot be read: {error}")
+        message = " ".join(str(parse_error).split())  # pandas ends its messages with a newline
+        return one_notice("feed_unreadable", file, f"CSV cannot be parsed: {message}")
+    return one_notice("feed_unreadable", file, f"cannot be read: {' '.join(str(error).split())}")
 
 
 def _first_bad_value(text: pd.DataFrame, typed: dict[str, str]) -> tuple[int, str, str] | None:

@@ -77,9 +77,7 @@ def ingest_feed(
     original = first_by_hash.get(outcome.sha256)
     if original is not None:
         return _republished(outcome, original, keys)
-    content = read_feed_content(
-        data, convert=lambda table, chunk, before: raw_frame(table, chunk, keys, before)
-    )
+    content = read_feed_content(data, convert=lambda table, chunk: raw_frame(table, chunk, keys))
     del data
     frames = {table: _loaded_or_empty(content, table) for table in LOADED_TABLES}
     content.tables.clear()
@@ -91,6 +89,7 @@ def ingest_feed(
     else:
         outcome.loaded = {raw_table_name(table): spooled(frame) for table, frame in frames.items()}
         outcome.rows_read = outcome.rows_loaded
+        outcome.rows_blank = content.blank_rows
     outcome.warnings = int((notices.get_column("severity") == "WARNING").sum())
     outcome.seconds = time.perf_counter() - started
     return outcome, keyed_notices(notices, keys, outcome.file_name)

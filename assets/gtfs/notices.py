@@ -67,7 +67,8 @@ def notices_from_rows(
         pl.lit(file).alias("file"),
         pl.col("_row_number").cast(pl.Int64).alias("row"),
         pl.lit(field, dtype=pl.String).alias("field"),
-        message.cast(pl.String).alias("message"),
+        # a message formatted from a blank value would be null: say so instead
+        message.cast(pl.String).fill_null(f"{code} (a value it names is blank)").alias("message"),
     )
 
 

@@ -36,11 +36,14 @@ def validate_feed(
     """Notices (code, file, row, field, message, severity) for one feed's raw frames.
 
     `tables` holds the files present with records. When a file could not even be read, only
-    that is reported: checks on the rest would mostly echo the missing table.
+    that is reported: checks on the rest would mostly echo the missing table. A ragged row
+    (`invalid_row_length`) does not stop its table from being read, so every check runs.
     """
-    if read_notices.height:
+    unreadable = read_notices.filter(pl.col("code") != "invalid_row_length")
+    if unreadable.height:
         return with_severity(read_notices)
     found = [
+        read_notices,
         check_files(tables, headers),
         check_columns(headers),
         check_required_values(tables, headers),

@@ -19,11 +19,18 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.ingest.blank_records import drop_blank_records
 from assets.ingest.columns import Column, map_columns
 from assets.ingest.identifier_scrub import scrub_columns
 from assets.ingest.outcome import FileOutcome, FileRejected
 from assets.ingest.pseudonym import pseudonymise
-from assets.ingest.row_rules import FAILED_COLUMN, FAILED_REASON, RowRule, apply_rules
+from assets.ingest.row_rules import (
+    FAILED_COLUMN,
+    FAILED_REASON,
+    RowRule,
+    apply_rules,
+    broke_a_rule,
+)
 
 MAX_QUARANTINED_SHARE = 0.05
 FILE_DATE_PATTERN = re.compile(r"_(\d{8})\.[A-Za-z]+$")
@@ -73,24 +80,25 @@ def check_records(
     key: bytes,
     first_row: int = 1,
     row_numbers: pl.Series | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Map, normalise, check and hash `text` (all-string records): (good, bad) records.
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Map, normalise, check and hash `text` (all-string records): (good, bad) records and
+    the number of blank records skipped (`blank_records`).
 
     Raises FileRejected when the header lacks a required column. Records are numbered from
-    `first_row` (a slice of a file starts after the rows before it) unless `row_numbers` are
-    given. `text` may be a one-element list holding the frame: the list is emptied, so the
-    caller keeps no reference and the original columns are freed as soon as they are
-    replaced (at 5 M records each full copy of the records is about a gigabyte).
+    `first_row` (a slice of a file starts after the rows before it), blank ones included,
+    unless `row_numbers` are given. `text` may be a one-element list holding the frame: the
+    list is emptied, so the caller keeps no reference and the original columns are freed as
+    soon as they are replaced (at 5 M records each full copy of the records is about a
+    gigabyte).
     """
     if isinstance(text, list):
         text = text.pop()
+    if row_numbers is None:
+        row_numbers = pl.int_range(first_row, first_row + text.height, eager=True)
+    text, row_numbers, blank = drop_blank_records(text, row_numbers.cast(pl.Int64))
     frame = map_columns(text, fmt.columns, file_name)
     del text
-    if row_numbers is None:
-        numbers = pl.int_range(first_row, first_row + pl.len())
-    else:
-        numbers = pl.lit(row_numbers)
-    frame = frame.with_columns(numbers.cast(pl.Int64).alias("_row_number"))
+    frame = frame.with_columns(row_numbers.alias("_row_number"))
     frame = frame.with_columns(
         normalise(pl.col(name)).alias(name) for name, normalise in fmt.identifiers.items()
     )
@@ -99,9 +107,9 @@ def check_records(
     frame = pseudonymise(frame, list(fmt.identifiers), key)
     texts = [c.name for c in fmt.columns if c.name not in fmt.identifiers]
     frame = scrub_columns(frame, [*texts, "_extra", FAILED_REASON], key)
-    bad = frame.filter(pl.col(FAILED_REASON).is_not_null())
-    good = frame.filter(pl.col(FAILED_REASON).is_null())
-    return good, bad
+    bad = frame.filter(broke_a_rule())
+    good = frame.filter(~broke_a_rule())
+    return good, bad, blank
 
 
 def without_quoted_identifiers(frame: pl.DataFrame, identifiers: list[str]) -> pl.DataFrame:
@@ -140,14 +148,16 @@ def _unquoted(reason: str, value: str, shown: str) -> str:
 class BadRowTally:
     """What the 5 % rule needs to know about a file's bad rows, counted slice by slice."""
 
-    rows: int = 0
+    rows: int = 0  # records read: blank records are not rows
     bad: int = 0
+    blank: int = 0  # blank records skipped
     by_column: dict[str, int] = field(default_factory=dict)
     first: tuple[int, str] | None = None  # (row number, reason) of the first bad row
 
-    def add(self, rows: int, bad: pl.DataFrame) -> None:
+    def add(self, rows: int, bad: pl.DataFrame, blank: int = 0) -> None:
         self.rows += rows
         self.bad += bad.height
+        self.blank += blank
         for column, count in bad.get_column(FAILED_COLUMN).value_counts().iter_rows():
             self.by_column[column] = self.by_column.get(column, 0) + count
         if bad.height and self.first is None:
@@ -195,11 +205,12 @@ def ingest_records(
     `text` may be a one-element list holding the frame (see `check_records`)."""
     started = time.perf_counter()
     try:
-        good, bad = check_records(text, fmt, outcome.file_name, rules, key, 1, row_numbers)
+        good, bad, blank = check_records(text, fmt, outcome.file_name, rules, key, 1, row_numbers)
     except FileRejected as error:
         outcome.reject(error)
         return outcome
     outcome.rows_read = good.height + bad.height
+    outcome.rows_blank += blank
     record_names = [c.name for c in fmt.columns]
     tally = BadRowTally()
     tally.add(outcome.rows_read, bad)

@@ -48,7 +48,8 @@ class FileOutcome:
     # DataFrames, or SpooledFrames (rows on disk) for a file ingested in slices
     loaded: dict[str, pl.DataFrame] = field(default_factory=dict)
     quarantine: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=QUARANTINE_SCHEMA))
-    rows_read: int = 0
+    rows_read: int = 0  # records, blank ones excluded: rows_read = loaded + quarantined
+    rows_blank: int = 0  # blank records skipped (every cell empty), neither loaded nor quarantined
     warnings: int = 0
     status: str = "accepted"
     reason: str | None = None
@@ -78,6 +79,7 @@ class FileOutcome:
         self.loaded = {}
         self.quarantine = pl.DataFrame(schema=QUARANTINE_SCHEMA)
         self.rows_read = 0
+        self.rows_blank = 0
 
     def audit_row(self, run_id: str, loaded_at: dt.datetime) -> dict:
         return {
@@ -90,6 +92,7 @@ class FileOutcome:
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
+            "rows_skipped_blank": self.rows_blank,
             "status": self.status,
             "reason": self.reason,
             "warnings": self.warnings,

@@ -89,9 +89,9 @@ def _one_pass(
                 where = f"{error.reason} (in the records from row {first_row})"
                 raise FileRejected(outcome.file_name, where) from error
             del utf8
-            good, bad = check_records(records, fmt, outcome.file_name, rules, key, first_row)
-            first_row += good.height + bad.height
-            tally.add(good.height + bad.height, bad)
+            good, bad, blank = check_records(records, fmt, outcome.file_name, rules, key, first_row)
+            first_row += good.height + bad.height + blank
+            tally.add(good.height + bad.height, bad, blank)
             if rejected is not None:
                 marked = good.with_columns(rejected.rejected_row_marks())
                 bad, good = pl.concat([bad, marked]).sort("_row_number"), good.clear()
@@ -144,6 +144,7 @@ def ingest_csv_in_slices(
             outcome.encoding = None  # as for a file read whole: no encoding could read it
     else:
         outcome.rows_read = tally.rows
+        outcome.rows_blank = tally.blank
         outcome.loaded = {fmt.table: loaded}
         outcome.quarantine = quarantine
     outcome.seconds += time.perf_counter() - started

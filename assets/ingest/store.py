@@ -20,7 +20,7 @@ create table if not exists audit.source_files (
     run_id varchar, source varchar, file_name varchar, sha256 varchar, file_date date,
     encoding varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
     status varchar, reason varchar, warnings bigint, seconds double, loaded_at timestamp,
-    is_current boolean
+    is_current boolean, rows_skipped_blank bigint
 )
 """
 QUARANTINE_DDL = """
@@ -141,6 +141,7 @@ def summary_metadata(outcomes: list[FileOutcome]) -> dict:
         "rows_read": sum(o.rows_read for o in outcomes),
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "rows_quarantined": sum(o.rows_quarantined for o in outcomes),
+        "rows_skipped_blank": sum(o.rows_blank for o in outcomes),
         "warnings": sum(o.warnings for o in outcomes),
         "rejections": "\n".join(o.reason or "" for o in rejected) or "none",
     }

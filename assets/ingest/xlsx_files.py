@@ -41,8 +41,10 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return unique
 
 
-def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFrame, pl.Series]:
-    """Records of `sheet` as text, and their row numbers (header = row 0)."""
+def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFrame, pl.Series, int]:
+    """Records of `sheet` as text, their row numbers (header = row 0), and how many rows
+    without any cell value were skipped. Rows whose cells hold only blanks are kept: the
+    common blank-record rule (`blank_records`) drops and counts them like a CSV line."""
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
@@ -61,14 +63,15 @@ def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFra
         if header is None:
             raise FileRejected(file_name, f"sheet '{sheet}' is empty")
         headers = _unique_headers([_cell_text(h) or f"_blank_{i}" for i, h in enumerate(header)])
-        records, numbers = [], []
+        records, numbers, empty = [], [], 0
         for number, row in enumerate(rows, start=1):
             texts = [_cell_text(v) for v in row]
-            if all(t is None or not t.strip() for t in texts):
-                continue  # an empty sheet row is formatting, not a record
+            if all(t is None for t in texts):
+                empty += 1  # formatting, not a record: never held, however many there are
+                continue
             records.append((texts + [None] * len(headers))[: len(headers)])
             numbers.append(number)
     finally:
         book.close()
     frame = pl.DataFrame(records, schema={h: pl.String for h in headers}, orient="row")
-    return frame, pl.Series("_row_number", numbers, dtype=pl.Int64)
+    return frame, pl.Series("_row_number", numbers, dtype=pl.Int64), empty

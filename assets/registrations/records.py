@@ -86,7 +86,7 @@ def registration_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:
         rr.RowRule(
             "plate",
             ~plate_format_ok_expr(pl.col("plate"), is_new_energy),
-            pl.format(
+            rr.reason(
                 "plate format: plate_type {} needs {} characters after province and letter",
                 pl.col("plate_type"),
                 pl.when(is_new_energy).then(pl.lit("6")).otherwise(pl.lit("5")),
@@ -107,12 +107,12 @@ def registration_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:
         rr.RowRule(
             "status_changed_on",
             leaves & pl.col("status_changed_on").is_null(),
-            pl.format("required when status is '{}' (contains E or B)", pl.col("status")),
+            rr.reason("required when status is '{}' (contains E or B)", pl.col("status")),
         ),
         rr.RowRule(
             "admin_code",
             pl.col("admin_code").is_not_null()
             & ~pl.col("admin_code").str.contains(r"^(\d{9}|\d{12})$"),
-            pl.format("division code must have 9 or 12 digits, got '{}'", pl.col("admin_code")),
+            rr.reason("division code must have 9 or 12 digits, got '{}'", pl.col("admin_code")),
         ),
     ]

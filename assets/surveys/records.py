@@ -164,7 +164,7 @@ def trip_rules(
         rr.RowRule(
             "arrive_time",
             pl.col("_duration_min") < 0,
-            pl.format(
+            rr.reason(
                 "arrival {} before departure {} (a trip past midnight writes its arrival "
                 "past 24:00, e.g. 24:35)",
                 pl.col("arrive_time"),
@@ -176,7 +176,7 @@ def trip_rules(
             max_speed.is_not_null()
             & pl.col("_duration_min").is_not_null()
             & (distance * 60 > max_speed * pl.col("_duration_min")),
-            pl.format(
+            rr.reason(
                 "impossible speed for mode {}: {} km in {} min (limit {} km/h)",
                 pl.col("main_mode"),
                 distance,
@@ -191,5 +191,5 @@ def _clock(column: str, minutes: str) -> rr.RowRule:
     return rr.RowRule(
         column,
         pl.col(column).is_not_null() & pl.col(minutes).is_null(),
-        pl.format("time must be HH:MM, got '{}'", pl.col(column)),
+        rr.reason("time must be HH:MM, got '{}'", pl.col(column)),
     )
