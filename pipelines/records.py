@@ -49,6 +49,34 @@ def append_record(path: Path, record: dict) -> None:
         os.close(fd)
 
 
+RESERVE_NAME = ".records-reserve"
+RESERVE_BYTES = 64 * 1024  # a failed run's run-log and alert lines are ~10 KB together
+
+
+def keep_reserve(directory: Path) -> None:
+    """Hold RESERVE_BYTES of disk in `directory` while there is room (at the start of every
+    run), so that a run which fails on a full disk, even before it wrote any work to free,
+    can give the space back and still record its failure."""
+    path = directory / RESERVE_NAME
+    try:
+        if path.exists() and path.stat().st_size >= RESERVE_BYTES:
+            return
+        with open(path, "wb") as handle:
+            handle.write(b"\0" * RESERVE_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        path.unlink(missing_ok=True)  # no room today: the next run tries again
+
+
+def release_reserve(directory: Path) -> None:
+    """Give the reserve back to the filesystem, just before a failure is recorded."""
+    try:
+        (directory / RESERVE_NAME).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def _cut_back(fd: int, size: int) -> None:
     """Drop whatever part of the line reached the file (truncating frees, never needs, space)."""
     try:

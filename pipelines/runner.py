@@ -27,6 +27,7 @@ from pipelines import project
 from pipelines.alerts import send_failure_alert
 from pipelines.definitions import all_asset_checks, all_assets
 from pipelines.loggers import RUN_LOGGER_CONFIG, RUN_LOGGERS, run_log_file
+from pipelines.records import keep_reserve, release_reserve
 from pipelines.resources import warehouse_resource
 from pipelines.run_log import append_run
 from pipelines.run_summary import gap_table, rejected_files, source_summary
@@ -66,8 +67,10 @@ def _is_check_failure(error) -> bool:
 
 
 def _root_error(error):
-    while error is not None and error.cause is not None:
-        error = error.cause  # the user code's own exception, not Dagster's wrapper
+    """The first exception of the user code under Dagster's wrappers (not the deepest cause:
+    our own errors are raised `from` the OSError they explain, and say more than it)."""
+    while error is not None and error.cause is not None and error.cls_name.startswith("Dagster"):
+        error = error.cause
     return error
 
 
@@ -129,11 +132,14 @@ def _now() -> dt.datetime:
 
 
 def _prepare_warehouse_dir(warehouse_dir: Path) -> None:
+    probe = warehouse_dir / ".write-probe"
     try:
         warehouse_dir.mkdir(parents=True, exist_ok=True)
-        probe = warehouse_dir / ".write-probe"
-        probe.write_text("ok")
-        probe.unlink()
+        keep_reserve(warehouse_dir)
+        try:
+            probe.write_text("ok")
+        finally:
+            probe.unlink(missing_ok=True)
     except PermissionError as error:
         raise OSError(
             errno.EACCES, f"warehouse directory {warehouse_dir} is not writable"
@@ -164,6 +170,7 @@ def _fail(record: dict, lines: list[str], err, work: Path | None = None, partial
     if work is not None:
         for problem in discard_work(work, site_work_dir()):
             print(f"  ({problem})", file=err)
+    release_reserve(project.warehouse_dir())
     record.update(
         status="failed",
         exit_code=EXIT_FAILED,

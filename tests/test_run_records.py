@@ -229,3 +229,12 @@ def test_alert_line_is_json_with_the_event(workspace):
     send_failure_alert({"run_id": "r1"})
     line = (workspace / "warehouse" / "alerts.log").read_text(encoding="utf-8")
     assert json.loads(line) == {"event": "greentrack_run_failed", "run_id": "r1"}
+
+
+def test_the_records_reserve_is_kept_and_given_back(tmp_path):
+    from pipelines.records import RESERVE_BYTES, RESERVE_NAME, keep_reserve, release_reserve
+
+    keep_reserve(tmp_path)
+    assert (tmp_path / RESERVE_NAME).stat().st_size == RESERVE_BYTES
+    release_reserve(tmp_path)
+    assert not (tmp_path / RESERVE_NAME).exists()
