@@ -6,12 +6,12 @@ same JSON. A webhook that is down never turns a failed night into a crashed aler
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import urllib.request
 
 from pipelines import project
+from pipelines.records import append_record, record_line
 
 WEBHOOK_ENV = "GREENTRACK_ALERT_WEBHOOK"
 ALERT_LOG_NAME = "alerts.log"
@@ -23,21 +23,25 @@ def alert_log_path():
 
 
 def send_failure_alert(record: dict) -> None:
-    line = json.dumps(
-        {"event": "greentrack_run_failed", **record},
-        ensure_ascii=False,
-        default=str,
-        sort_keys=True,
-    )
-    path = alert_log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
+    send_alert({"event": "greentrack_run_failed", **record})
+
+
+def send_alert(alert: dict) -> None:
+    """One line in alerts.log (whole or not at all; OSError when it cannot be written), then
+    the webhook. The webhook is tried even when the line could not be written: on a full disk
+    it is the one channel left."""
+    try:
+        append_record(alert_log_path(), alert)
+    finally:
+        _post(alert)
+
+
+def _post(alert: dict) -> None:
     url = os.environ.get(WEBHOOK_ENV)
     if not url:
         return
     request = urllib.request.Request(
-        url, data=line.encode("utf-8"), headers={"Content-Type": "application/json"}
+        url, data=record_line(alert), headers={"Content-Type": "application/json"}
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:

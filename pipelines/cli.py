@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--data-raw", type=_existing_dir)
     run.add_argument("--warehouse-dir", type=Path)
     run.add_argument("--dashboards-dir", type=Path)
+    run.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="publish even when data_raw/ holds no source file (default: exit 1, publish nothing)",
+    )
 
     generate = commands.add_parser("generate", help="write synthetic Taicang-like sources")
     generate.add_argument("--out", type=Path, required=True)
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         from pipelines.runner import run_pipeline
 
-        return run_pipeline()
+        return run_pipeline(allow_empty=args.allow_empty)
     if args.command == "generate":
         from pipelines.generate import generate_all
 

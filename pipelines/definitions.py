@@ -14,6 +14,7 @@ from assets.registrations.assets import raw_registrations
 from assets.surveys.analytics_assets import survey_analytics_assets
 from assets.surveys.assets import raw_surveys
 from assets.warehouse.assets import sql_model_assets
+from pipelines.loggers import RUN_LOGGERS
 from pipelines.resources import warehouse_resource
 from pipelines.schedules import nightly_job, nightly_schedule
 from pipelines.sensors import alert_on_run_failure, data_raw_changed
@@ -51,6 +52,7 @@ def build_definitions(database: str | None = None) -> dg.Definitions:
         jobs=[nightly_job],
         schedules=[nightly_schedule],
         sensors=[data_raw_changed, alert_on_run_failure],
+        loggers=RUN_LOGGERS,  # full log to <warehouse-dir>/logs/, one line per warning on stderr
         # DuckDB allows one writer: every asset runs in the run's own process, one at a time.
         executor=dg.in_process_executor,
     )

@@ -2,15 +2,16 @@
 
 Failed runs never publish, so their record cannot live only inside the warehouse; the log
 is the source of `audit.runs` (loaded into every newly published warehouse) and of the
-alert line the on-call engineer reads at 2 a.m.
+alert line the on-call engineer reads at 2 a.m. Lines are written whole or not at all
+(`pipelines/records.py`).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pipelines import project
+from pipelines.records import append_record, read_records
 
 RUN_LOG_NAME = "runs.jsonl"
 
@@ -20,20 +21,14 @@ def run_log_path() -> Path:
 
 
 def append_run(record: dict) -> None:
-    path = run_log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False, default=str, sort_keys=True) + "\n")
+    append_record(run_log_path(), record)
 
 
 def read_runs() -> list[dict]:
-    path = run_log_path()
-    if not path.exists():
-        return []
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut short by a crash: the rest of the log still counts
-    return records
+    """Every readable record, oldest first; a damaged line (cut by a crash) is skipped."""
+    return read_records(run_log_path())[0]
+
+
+def damaged_run_lines() -> list[int]:
+    """Line numbers of the run log that hold no run record."""
+    return read_records(run_log_path())[1]

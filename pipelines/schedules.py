@@ -2,10 +2,13 @@
 
 import dagster as dg
 
+from pipelines.loggers import RUN_LOGGER_CONFIG
+
 nightly_job = dg.define_asset_job(
     "nightly_refresh",
     selection=dg.AssetSelection.all(),
     description="Ingest every source, rebuild every model, run every check, publish.",
+    config=RUN_LOGGER_CONFIG,  # the run's log to <warehouse-dir>/logs/, short lines on stderr
 )
 
 nightly_schedule = dg.ScheduleDefinition(

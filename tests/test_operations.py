@@ -227,7 +227,16 @@ def test_disk_full_gives_a_clear_message_and_exit_1(workspace, tmp_path):
         result = subprocess.run(GREENTRACK + args, capture_output=True, text=True)
         assert result.returncode == 1
         assert "No space left on device" in result.stderr or "disk full" in result.stderr
+        assert "Traceback" not in result.stderr
         assert _sha(published) == before
+        # The work file and the records reserve went first: the failure is recorded whole.
+        assert not (warehouse / "green_transport.duckdb.work").exists()
+        runs = (warehouse / "runs.jsonl").read_bytes()
+        assert runs.endswith(b"\n")
+        last = json.loads(runs.splitlines()[-1])
+        assert last["status"] == "failed" and last["exit_code"] == 1
+        alert = json.loads((warehouse / "alerts.log").read_bytes().splitlines()[-1])
+        assert alert["run_id"] == last["run_id"]
     finally:
         subprocess.run(["umount", str(warehouse)], capture_output=True)
 

@@ -1,13 +1,18 @@
-"""The last step of every run: publish the warehouse (and the dashboard site) atomically."""
+"""The last step of every run: publish the warehouse and the dashboard site together, atomically,
+and only when the run has something to publish."""
 
 import datetime as dt
 
 import dagster as dg
 import duckdb
 
-from assets.publish.atomic import publish_directory, publish_file
+from assets.publish.atomic import publish_together
+from assets.publish.gates import allow_empty_from_env, require_source_files
 from assets.publish.history import carry_forward, combined_hash, metric_hashes, write_runs
+from assets.publish.key_fingerprint import key_change_message, key_fingerprint
+from assets.publish.key_history import previous_key_fingerprint
 from pipelines import project
+from pipelines.alerts import send_alert
 from pipelines.faults import pause_point
 
 SITE_WORK_SUFFIX = ".work"
@@ -18,6 +23,12 @@ def site_work_dir():
     return site.with_name(site.name + SITE_WORK_SUFFIX)
 
 
+class PublishConfig(dg.Config):
+    """Run config of the publish step (`greentrack run --allow-empty` sets allow_empty)."""
+
+    allow_empty: bool = False
+
+
 def _run_started_at(context) -> dt.datetime:
     record = context.instance.get_run_record_by_id(context.run.run_id)
     if record and record.start_time:
@@ -25,7 +36,7 @@ def _run_started_at(context) -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def record_history(context, work, published) -> dict:
+def record_history(context, work, published, fingerprint: str, key_changed: bool) -> dict:
     """Carry history forward and write this run's audit.runs row into the work file."""
     run_id = context.run.run_id
     with duckdb.connect(str(work)) as con:
@@ -45,9 +56,29 @@ def record_history(context, work, published) -> dict:
             "files_used": [{"file": f, "sha256": s, "status": st} for f, s, st in files],
             "metric_hash": metric_hash,
             "message": None,
+            "key_fingerprint": fingerprint,
+            "key_changed": key_changed,
         }
         write_runs(con, current)
     return {"metric_hash": metric_hash, "metric_table_hashes": hashes}
+
+
+def warn_key_change(context, previous: str, current: str) -> None:
+    """Loud on every channel: the console and run log (Dagster's log) and alerts.log."""
+    message = key_change_message(previous, current)
+    context.log.warning(message)
+    try:
+        send_alert(
+            {
+                "event": "greentrack_pseudonym_key_changed",
+                "run_id": context.run.run_id,
+                "previous_key_fingerprint": previous,
+                "key_fingerprint": current,
+                "message": message,
+            }
+        )
+    except OSError as error:
+        context.log.warning(f"could not write the key-change alert: {error}")
 
 
 def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -60,18 +91,26 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         deps=upstream,
         pool="warehouse",
     )
-    def published_warehouse(context: dg.AssetExecutionContext):
+    def published_warehouse(context: dg.AssetExecutionContext, config: PublishConfig):
         """Publishes the work file as <warehouse-dir>/green_transport.duckdb by atomic rename,
-        and the dashboard site built in this run, only after every asset and every blocking
-        check of the run succeeded. Before the rename it carries the audit history of the
-        previously published file forward and records this run in audit.runs."""
+        together with the dashboard site built in this run (both or neither), only after every
+        asset and every blocking check of the run succeeded, and only when ingest found at
+        least one source file (unless allow_empty). Before the rename it carries the audit
+        history of the previously published file forward and records this run in audit.runs,
+        with the fingerprint of the pseudonym key; a changed key is warned about loudly."""
         work, published = project.work_warehouse_path(), project.published_warehouse_path()
-        history = record_history(context, work, published)
+        with duckdb.connect(str(work), read_only=True) as con:
+            require_source_files(
+                con, project.data_raw_dir(), config.allow_empty or allow_empty_from_env()
+            )
+        fingerprint = key_fingerprint(project.pseudonym_key()[0])
+        previous = previous_key_fingerprint(published)
+        key_changed = previous is not None and previous != fingerprint
+        history = record_history(context, work, published, fingerprint, key_changed)
         pause_point("publish")
-        publish_file(work, published)
-        site_work = site_work_dir()
-        if site_work.exists():
-            publish_directory(site_work, project.dashboards_dir())
+        publish_together(work, published, site_work_dir(), project.dashboards_dir())
+        if key_changed:
+            warn_key_change(context, previous, fingerprint)
         context.log.info(f"published {published}")
         return dg.MaterializeResult(
             metadata={
@@ -79,6 +118,8 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "bytes": published.stat().st_size,
                 "metric_hash": history["metric_hash"],
                 "metric_table_hashes": history["metric_table_hashes"],
+                "key_fingerprint": fingerprint,
+                "key_changed": key_changed,
             }
         )
 

@@ -29,6 +29,8 @@ RUNS_SCHEMA = {
     "files_used": pl.String,
     "metric_hash": pl.String,
     "message": pl.String,
+    "key_fingerprint": pl.String,  # assets/publish/key_fingerprint.py; null before it existed
+    "key_changed": pl.Boolean,
 }
 
 
