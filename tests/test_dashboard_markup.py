@@ -14,6 +14,7 @@ import pytest
 from assets.dashboards.labels import Words
 from assets.dashboards.markup import escape, script_json
 from assets.dashboards.site import build_site
+from tests.conftest import REPO_ROOT
 from tests.test_dashboard_fixtures import TABLES, build_warehouse
 
 HOSTILE = [
@@ -145,3 +146,19 @@ def test_hostile_names_and_reasons_show_as_text(hostile_page):
     shown = "".join(page.text)
     assert REJECTED in shown and REASON in shown
     assert "<!--" not in hostile_page
+
+
+def test_only_the_markup_module_escapes_for_the_page():
+    """Every page module escapes through assets.dashboards.markup: a module that imports
+    `html` itself (or writes JSON into the page by hand) would bypass it."""
+    folder = REPO_ROOT / "assets" / "dashboards"
+    modules = [*sorted(folder.glob("*.py")), REPO_ROOT / "assets" / "quality" / "data_docs.py"]
+    bypassing = [
+        path.name
+        for path in modules
+        if path.name != "markup.py"
+        and re.search(r"^\s*(import html\b|from html import)", path.read_text(), re.MULTILINE)
+    ]
+    assert bypassing == []
+    page = (folder / "page.py").read_text(encoding="utf-8")
+    assert "json.dumps" not in page and page.count("script_json(") == 2
