@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import struct
 import zipfile
 
@@ -21,6 +22,7 @@ from assets.ingest.archives import (
 from assets.ingest.outcome import FileRejected
 from assets.ingest.xlsx_files import read_xlsx_sheet
 from pipelines import project
+from tests.conftest import REPO_ROOT
 from tests.fixtures.bad_inputs.zip_bombs import add_zeros, gtfs_bomb, understated, xlsx_bomb
 from tests.source_files import good_buses
 
@@ -178,3 +180,9 @@ def test_archive_limits_read_from_the_environment(monkeypatch, bytes_text, ratio
             monkeypatch.setenv(var, value)
     limits = project.archive_limits()
     assert (limits.max_bytes, limits.max_ratio) == expected
+
+
+def test_the_archive_variables_are_documented_with_their_defaults():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"`GREENTRACK_MAX_ARCHIVE_BYTES` \(default `4GiB`", readme)
+    assert re.search(r"`GREENTRACK_MAX_COMPRESSION_RATIO` \(default `100`", readme)
