@@ -28,6 +28,15 @@ _MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*
 # previous accepted one (sources.md).
 DEFAULT_MAX_ROW_DROP = 0.20
 
+# Zip archives (GTFS feeds, xlsx workbooks) are checked against these before extraction
+# (assets/ingest/archives.py). A demo feed inflates to 8 MB at scale 1 and 82 MB at scale 10
+# (ratio 6, its most compressible member 17); a provincial feed (scale 100, 12–13 M
+# stop_times) to ~0.8 GB. 4 GiB leaves five times that; real feeds' members compress at most
+# 27-fold (NYC subway trips.txt), so a ratio above 100 is a bomb, not a timetable.
+DEFAULT_MAX_ARCHIVE_BYTES = 4 * 1024**3
+DEFAULT_MAX_COMPRESSION_RATIO = 100.0
+MAX_ARCHIVE_MEMBERS = 10_000
+
 # Demo key: stable so that demo runs are reproducible, loud when used (see pseudonym.py).
 DEMO_PSEUDONYM_KEY = "greentrack-demo-key-not-for-production"
 
@@ -104,6 +113,58 @@ def max_row_drop() -> float:
         )
         return DEFAULT_MAX_ROW_DROP
     return share
+
+
+def archive_limits():
+    """Limits for zip archives (GREENTRACK_MAX_ARCHIVE_BYTES, a byte count such as
+    4294967296 or a size such as 4GB; GREENTRACK_MAX_COMPRESSION_RATIO, a number > 1). A
+    value that is not one falls back to the default with a warning."""
+    from assets.ingest.archives import ArchiveLimits
+
+    return ArchiveLimits(
+        max_bytes=_env_number(
+            "GREENTRACK_MAX_ARCHIVE_BYTES", DEFAULT_MAX_ARCHIVE_BYTES, _byte_count
+        ),
+        max_ratio=_env_number(
+            "GREENTRACK_MAX_COMPRESSION_RATIO", DEFAULT_MAX_COMPRESSION_RATIO, _ratio
+        ),
+        max_members=MAX_ARCHIVE_MEMBERS,
+    )
+
+
+_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
+_UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+_BYTE_COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def _byte_count(text: str) -> int | None:
+    match = _BYTE_COUNT.match(text)
+    unit = _UNITS.get(match.group(2).lower()) if match else None
+    if unit is None:
+        return None
+    value = int(float(match.group(1)) * unit)
+    return value if value > 0 else None
+
+
+def _ratio(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value > 1 and value != float("inf") else None
+
+
+def _env_number(var: str, default, parse):
+    value = os.environ.get(var)
+    if not value:
+        return default
+    parsed = parse(value)
+    if parsed is None:
+        logging.getLogger(__name__).warning(
+            "%s=%r is not a valid limit; using %s", var, value, default
+        )
+        return default
+    return parsed
 
 
 def pseudonym_key() -> tuple[bytes, bool]:

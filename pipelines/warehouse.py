@@ -13,6 +13,8 @@ import duckdb
 import polars as pl
 import yaml
 
+from pipelines.sql_text import identifier, literal, qualified
+
 TABLE_DOCS = Path(__file__).resolve().parents[1] / "assets" / "table_docs.yaml"
 DOCUMENTED_SCHEMAS = ("marts", "metrics")
 
@@ -31,7 +33,7 @@ SCHEMAS = (
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
-        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create schema if not exists {identifier(schema)}")
 
 
 WRITE_SLICE_ROWS = 1_000_000
@@ -40,18 +42,17 @@ WRITE_SLICE_ROWS = 1_000_000
 def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
     """Create or replace `schema.table` from a polars frame; returns the row count."""
     schema = qualified_name.split(".")[0]
-    con.execute(f"create schema if not exists {schema}")
+    con.execute(f"create schema if not exists {identifier(schema)}")
+    table = qualified(qualified_name)
     # Written in slices: each slice's Arrow copy of the frame is transient, so a 5-million-row
     # frame is never held twice (polars' string views become Arrow strings by copying).
     for offset in range(0, max(frame.height, 1), WRITE_SLICE_ROWS):
         con.register("_frame_to_write", frame.slice(offset, WRITE_SLICE_ROWS).to_arrow())
         try:
             if offset == 0:
-                con.execute(
-                    f"create or replace table {qualified_name} as select * from _frame_to_write"
-                )
+                con.execute(f"create or replace table {table} as select * from _frame_to_write")
             else:
-                con.execute(f"insert into {qualified_name} select * from _frame_to_write")
+                con.execute(f"insert into {table} select * from _frame_to_write")
         finally:
             con.unregister("_frame_to_write")
     if schema in DOCUMENTED_SCHEMAS:
@@ -64,10 +65,6 @@ def table_docs() -> dict:
     return yaml.safe_load(TABLE_DOCS.read_text(encoding="utf-8"))
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def comment_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> None:
     """COMMENT ON a Python-built marts/metrics table and each column, from table_docs.yaml.
 
@@ -78,7 +75,7 @@ def comment_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> None:
     docs = table_docs().get(qualified_name)
     if docs is None:
         return
-    con.execute(f"comment on table {qualified_name} is {_quoted(docs['description'])}")
+    con.execute(f"comment on table {qualified(qualified_name)} is {literal(docs['description'])}")
     schema, table = qualified_name.split(".")
     columns = [
         row[0]
@@ -91,9 +88,8 @@ def comment_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> None:
     if missing:
         raise KeyError(f"{qualified_name}: columns without a doc in {TABLE_DOCS.name}: {missing}")
     for column in columns:
-        con.execute(
-            f'comment on column {qualified_name}."{column}" is {_quoted(docs["columns"][column])}'
-        )
+        target = f"{qualified(qualified_name)}.{identifier(column)}"
+        con.execute(f"comment on column {target} is {literal(docs['columns'][column])}")
 
 
 def append_rows(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
@@ -102,7 +98,9 @@ def append_rows(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.D
         return 0
     con.register("_frame_to_write", frame.to_arrow())
     try:
-        con.execute(f"insert into {qualified_name} by name select * from _frame_to_write")
+        con.execute(
+            f"insert into {qualified(qualified_name)} by name select * from _frame_to_write"
+        )
     finally:
         con.unregister("_frame_to_write")
     return frame.height
@@ -137,7 +135,7 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pl.Dat
 
 def preview_markdown(con: duckdb.DuckDBPyConnection, qualified_name: str, limit: int = 5) -> str:
     """A few rows as a Markdown table, for Dagster materialisation metadata."""
-    frame = fetch_frame(con, f"select * from {qualified_name} limit {int(limit)}")
+    frame = fetch_frame(con, f"select * from {qualified(qualified_name)} limit ?", [int(limit)])
     return frame_to_markdown(frame)
 
 

@@ -145,7 +145,7 @@ def test_notices_name_rule_severity_file_row_and_field(warehouse):
     assert rows(
         warehouse, "select severity, count(*) from marts.dim_gtfs_rule group by all order by 1"
     ) == [
-        ("ERROR", 24),
+        ("ERROR", 25),
         ("WARNING", 5),
     ]
 

@@ -7,9 +7,9 @@ scraping the page) can read the shown text back and compare it with metrics.targ
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 
 from assets.dashboards.labels import Words, value_missing
+from assets.dashboards.markup import escape
 
 
 def deadline_passed(target: dict) -> bool:
@@ -48,7 +48,8 @@ FIELD_WORDS = {
 
 
 def _field(indicator: str, field: str, text: str) -> str:
-    return f'<span data-indicator="{escape(indicator)}" data-field="{field}">{escape(text)}</span>'
+    where = f'data-indicator="{escape(indicator)}" data-field="{escape(field)}"'
+    return f"<span {where}>{escape(text)}</span>"
 
 
 def target_card(target: dict, words: Words) -> str:
@@ -86,17 +87,21 @@ def table(headers: list[str], rows: list[list], css_class: str = "") -> str:
         "<tr>" + "".join(f"<td>{escape('—' if v is None else str(v))}</td>" for v in row) + "</tr>"
         for row in rows
     )
-    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 def figure(chart_id: str, caption: str, words: Words) -> str:
+    chart = escape(chart_id)
     links = (
-        f'<a href="exports/{chart_id}.png" download>PNG</a> · '
-        f'<a href="exports/{chart_id}.svg" download>SVG</a>'
+        f'<a href="exports/{chart}.png" download>PNG</a> · '
+        f'<a href="exports/{chart}.svg" download>SVG</a>'
     )
     return (
-        f'<figure class="chart" id="fig-{chart_id}">'
-        f'<div class="view" id="view-{chart_id}" data-chart="{chart_id}"></div>'
+        f'<figure class="chart" id="fig-{chart}">'
+        f'<div class="view" id="view-{chart}" data-chart="{chart}"></div>'
         f"<figcaption>{escape(caption)} · {escape(words.text('导出图片', 'export'))}: {links}"
         "</figcaption></figure>"
     )

@@ -7,11 +7,9 @@ shown are also embedded as JSON (`#greentrack-numbers`) for machines.
 
 from __future__ import annotations
 
-import json
-from html import escape
-
 from assets.dashboards.fonts import FONT_STACK
 from assets.dashboards.layout import Section
+from assets.dashboards.markup import escape, script_json
 
 STYLE = """
 body{font-family:FONTS;margin:0;color:#263238;background:#f5f7f8}
@@ -56,11 +54,6 @@ EMBED = """
   document.body.dataset.rendered = failed.length ? "partial" : "all";
 })();
 """
-
-
-def script_json(value) -> str:
-    """JSON safe inside <script>: no `</` can close the element early."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
 
 
 def render_section(section: Section) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import polars as pl
 
 from assets.dashboards import html_parts
 from assets.dashboards.charts_overview import overview_chart
 from assets.dashboards.labels import STATUS_ORDER, Words
 from assets.dashboards.layout import Section
+from assets.dashboards.markup import escape
 
 OVERVIEW_CHART_ID = "overview_targets"
 
@@ -18,7 +17,7 @@ def status_counts(targets: pl.DataFrame, words: Words) -> str:
     counts = targets.group_by("status").len()
     by_status = dict(counts.iter_rows())
     parts = [
-        f'<span class="pill status-{s}">{escape(words.status(s))} {by_status[s]}</span>'
+        f'<span class="pill status-{escape(s)}">{escape(words.status(s))} {by_status[s]}</span>'
         for s in STATUS_ORDER
         if by_status.get(s)
     ]

@@ -112,9 +112,9 @@ select * from final
 order by period_date, route
 """
 
-INDICATOR_ROWS = f"""
+INDICATOR_ROWS = """
 select
-    '{INDICATOR_ID}' as indicator_id,
+    ?::varchar as indicator_id,
     strftime(period_date, '%Y-%m-%d') as period,
     period_date as period_end,
     sum(new_energy_km + clean_energy_km) / sum(weekday_bus_km) as value,
@@ -138,4 +138,4 @@ def route_reconciliation(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def indicator_rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Rows with exactly the columns of metrics.indicator_values (interface.md)."""
-    return fetch_frame(con, INDICATOR_ROWS)
+    return fetch_frame(con, INDICATOR_ROWS, [INDICATOR_ID])

@@ -39,6 +39,8 @@ import pyarrow.csv as pa_csv
 
 from assets.gtfs.notices import NOTICE_SCHEMA, combine, no_notices, one_notice
 from assets.gtfs.tables import LOADED_TABLES, pandas_dtypes
+from assets.ingest.archives import ArchiveLimits, ArchiveRejected, open_checked, read_member
+from pipelines import project
 
 # The options gtfs_kit.feed._read_feed_from_path passes to pandas.read_csv.
 CSV_OPTIONS = {
@@ -66,24 +68,27 @@ class FeedContent:
         return self.tables.get(name)
 
 
-def feed_members(source: Path | bytes) -> dict[str, bytes]:
+def feed_members(source: Path | bytes, limits: ArchiveLimits | None = None) -> dict[str, bytes]:
     """`<table>.txt` files of a zip (bytes or path) or folder, by table name.
 
-    Zips made by hand often hold a top folder (`feed/stops.txt`): the shallowest copy wins.
+    A zip is checked against the archive limits before anything is inflated, and each member
+    is read through the bounded reader (raises ArchiveRejected). Zips made by hand often hold
+    a top folder (`feed/stops.txt`): the shallowest copy wins.
     """
     if isinstance(source, Path) and source.is_dir():
         return {p.stem: p.read_bytes() for p in sorted(source.glob("*.txt")) if p.is_file()}
     data = source.read_bytes() if isinstance(source, Path) else source
-    members: dict[str, tuple[int, bytes]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    limits = limits or project.archive_limits()
+    chosen: dict[str, tuple[int, zipfile.ZipInfo]] = {}
+    with open_checked(data, limits) as archive:
         for info in archive.infolist():
             path = Path(info.filename)
             if info.is_dir() or path.suffix != ".txt" or path.name.startswith("._"):
                 continue
             depth = len(path.parts)
-            if path.stem not in members or depth < members[path.stem][0]:
-                members[path.stem] = (depth, archive.read(info))
-    return {stem: payload for stem, (_, payload) in members.items()}
+            if path.stem not in chosen or depth < chosen[path.stem][0]:
+                chosen[path.stem] = (depth, info)
+        return {stem: read_member(archive, info, limits) for stem, (_, info) in chosen.items()}
 
 
 def read_feed_content(source: Path | bytes, convert: ChunkConverter | None = None) -> FeedContent:
@@ -92,7 +97,10 @@ def read_feed_content(source: Path | bytes, convert: ChunkConverter | None = Non
     content = FeedContent()
     try:
         members = feed_members(source)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except ArchiveRejected as error:
+        content.notices = one_notice("archive_limit_exceeded", None, str(error))
+        return content
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
         content.notices = one_notice("feed_unreadable", None, f"not a readable zip: {error}")
         return content
     problems = []

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from assets.gtfs.service_calendar import service_dates
+from pipelines.sql_text import identifier
 from pipelines.warehouse import fetch_frame
 
 SQL_MACROS = """
@@ -123,6 +124,6 @@ def prepare_service_days(con: duckdb.DuckDBPyConnection) -> None:
 def register_temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     con.register("_gtfs_frame", frame.to_arrow())
     try:
-        con.execute(f"create or replace temp table {name} as select * from _gtfs_frame")
+        con.execute(f"create or replace temp table {identifier(name)} as select * from _gtfs_frame")
     finally:
         con.unregister("_gtfs_frame")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.sql_text import qualified
+
 CODE_SET_TABLES = (
     "plate_type",
     "usage",
@@ -23,7 +25,10 @@ CODE_SET_TABLES = (
 
 def load_code_sets(con: duckdb.DuckDBPyConnection) -> dict:
     sets = {
-        table: [row[0] for row in con.execute(f"select code from reference.{table}").fetchall()]
+        table: [
+            row[0]
+            for row in con.execute(f"select code from {qualified('reference', table)}").fetchall()
+        ]
         for table in CODE_SET_TABLES
     }
     sets["new_energy_plate_type"] = [

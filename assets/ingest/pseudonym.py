@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from pipelines import project
+from pipelines.sql_text import identifier
 from pipelines.warehouse import fetch_frame
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ def pseudonymise(frame: pl.DataFrame, columns: list[str], key: bytes) -> pl.Data
         return frame
     opad, ipad = _pads(key)
     expressions = ", ".join(
-        f'sha256($opad || unhex(sha256($ipad || encode("{c}")))) as "{c}"' for c in present
+        f"sha256($opad || unhex(sha256($ipad || encode({identifier(c)})))) as {identifier(c)}"
+        for c in present
     )
     with duckdb.connect() as con:
         con.register("source", frame.select(present).to_arrow())

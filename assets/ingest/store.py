@@ -13,6 +13,7 @@ import polars as pl
 
 from assets.ingest.outcome import FileOutcome
 from assets.ingest.spool import SpooledFrame
+from pipelines.sql_text import qualified
 from pipelines.warehouse import append_rows, ensure_schemas, replace_table
 
 AUDIT_DDL = """
@@ -104,7 +105,7 @@ def insert_spooled(
         extra = ", ? as run_id" if run_id is not None else ""
         params = [run_id] if run_id is not None else []
         con.execute(
-            f"insert into {table} by name select *{extra} from read_parquet(?)",
+            f"insert into {qualified(table)} by name select *{extra} from read_parquet(?)",
             [*params, [str(p) for p in spooled.paths]],
         )
     spooled.discard()
@@ -116,7 +117,7 @@ def write_loaded(con: duckdb.DuckDBPyConnection, table: str, frame) -> int:
     if not isinstance(frame, SpooledFrame):
         return replace_table(con, table, frame)
     con.execute(
-        f"create or replace table {table} as select * from read_parquet(?)",
+        f"create or replace table {qualified(table)} as select * from read_parquet(?)",
         [[str(p) for p in frame.paths]],
     )
     rows = frame.height

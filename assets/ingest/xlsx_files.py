@@ -3,6 +3,10 @@
 openpyxl gives each cell its own type, which the ledgers need: a 投运日期 column mixes real
 date cells, Excel serial numbers and typed-in text. Dates become ISO text and integral floats
 lose their `.0`, so the same date/number rules apply as to CSV sources.
+
+An xlsx is a zip: before openpyxl opens it, its declared sizes and ratios are checked and
+every member is inflated once through the bounded reader (assets/ingest/archives.py), so a
+workbook bomb or a lying header rejects the file instead of exhausting memory.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import zipfile
 import openpyxl
 import polars as pl
 
+from assets.ingest.archives import ArchiveRejected, open_checked, verify_members
 from assets.ingest.outcome import FileRejected
+from pipelines import project
 
 
 def _cell_text(value) -> str | None:
@@ -41,10 +47,26 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return unique
 
 
+def check_workbook_archive(data: bytes, file_name: str) -> None:
+    """Raise FileRejected unless the workbook's zip is within the archive limits and every
+    member's stream matches its header."""
+    limits = project.archive_limits()
+    try:
+        with open_checked(data, limits) as archive:
+            verify_members(archive, limits)
+    except ArchiveRejected as error:
+        raise FileRejected(file_name, f"archive limit: {error}") from error
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+        raise FileRejected(
+            file_name, f"unreadable xlsx ({type(error).__name__}: {error})"
+        ) from error
+
+
 def read_xlsx_sheet(data: bytes, file_name: str, sheet: str) -> tuple[pl.DataFrame, pl.Series, int]:
     """Records of `sheet` as text, their row numbers (header = row 0), and how many rows
     without any cell value were skipped. Rows whose cells hold only blanks are kept: the
     common blank-record rule (`blank_records`) drops and counts them like a CSV line."""
+    check_workbook_archive(data, file_name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:

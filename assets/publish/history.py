@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from pipelines.run_log import read_runs
+from pipelines.sql_text import column_list, qualified
 from pipelines.warehouse import replace_table, table_exists
 
 RUNS_SCHEMA = {
@@ -46,8 +47,8 @@ def metric_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     hashes = {}
     for table in tables:
         row = con.execute(
-            f"select md5(coalesce(string_agg(r, chr(10) order by r), '')) "
-            f"from (select cast(t as varchar) as r from metrics.{table} as t)"
+            "select md5(coalesce(string_agg(r, chr(10) order by r), '')) "
+            f"from (select cast(t as varchar) as r from {qualified('metrics', table)} as t)"
         ).fetchone()
         hashes[table] = row[0]
     return hashes
@@ -73,7 +74,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -
         )
     if not previous.exists():
         return
-    con.execute(f"attach '{previous}' as previous (read_only)")
+    con.execute("attach ? as previous (read_only)", [str(previous)])
     try:
         if _attached_table_exists(con, "previous", "audit", "source_files"):
             # Earlier versions of files (same name, other content, or files since removed)
@@ -81,7 +82,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -
             # twice. Columns are matched by name, so a warehouse published by an older
             # release still carries over.
             shared = _shared_columns(con, "source_files") - {"is_current"}
-            names = ", ".join(f'"{c}"' for c in sorted(shared))
+            names = column_list(sorted(shared))
             con.execute(
                 f"insert into audit.source_files ({names}, is_current) "
                 f"select {names}, false from previous.audit.source_files p "

@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.quality.suite_builder import ExpectationSpec
+from pipelines.sql_text import column_list, identifier, qualified
 
 SCHEMA_TYPES = ("expect_column_to_exist", "expect_column_values_to_be_of_type")
 UNIQUENESS_TYPES = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
@@ -172,16 +173,18 @@ def _fetch(
 
     def fetch(select: list[str]) -> pd.DataFrame:
         columns_sql = ", ".join([*select, f"rowid as {ROW_ID}"])
-        arrow = con.sql(f"select {columns_sql} from {table}{condition}")
+        arrow = con.sql(f"select {columns_sql} from {qualified(table)}{condition}")
         return _to_pandas(arrow.to_arrow_table(), compound=len(columns) > 1)
 
-    plain = [f'"{c}"' for c in columns]
+    plain = [identifier(c) for c in columns]
     if not any(types.get(c) == "DATE" for c in columns):
         return fetch(plain), False
     try:
         return fetch(
             [
-                f'"{c}"::timestamp_ns as "{c}"' if types.get(c) == "DATE" else f'"{c}"'
+                f"{identifier(c)}::timestamp_ns as {identifier(c)}"
+                if types.get(c) == "DATE"
+                else identifier(c)
                 for c in columns
             ]
         ), True
@@ -198,10 +201,11 @@ def slice_predicates(
     if slices <= 1:
         return [""]
     if key:
-        quoted = ", ".join('"' + column + '"' for column in key)
-        hashed = f"hash({quoted})"
+        hashed = f"hash({column_list(list(key))})"
         return [f"{hashed} % {slices} = {i}" for i in range(slices)]
-    ((end,),) = con.execute(f"select coalesce(max(rowid), -1) + 1 from {table}").fetchall()
+    ((end,),) = con.execute(
+        f"select coalesce(max(rowid), -1) + 1 from {qualified(table)}"
+    ).fetchall()
     size = math.ceil(end / slices)
     return [f"rowid >= {i * size} and rowid < {(i + 1) * size}" for i in range(slices)]
 
@@ -252,7 +256,7 @@ def domain_batches(
 def files_of_rows(con: duckdb.DuckDBPyConnection, table: str, row_ids: list[int]) -> list[str]:
     """The `_source_file` of the given rows (at most GX's partial list of 20)."""
     rows = con.execute(
-        f"select distinct _source_file from {table} where rowid = any(?) "
+        f"select distinct _source_file from {qualified(table)} where rowid = any(?) "
         "and _source_file is not null order by 1",
         [row_ids],
     ).fetchall()

@@ -8,13 +8,13 @@ They land in `<site work dir>/quality/` and are published with the dashboard sit
 
 from __future__ import annotations
 
-import html
 import json
 import shutil
 from pathlib import Path
 
 import duckdb
 
+from assets.dashboards.markup import escape
 from assets.publish.assets import site_work_dir
 
 STYLE = """
@@ -42,7 +42,7 @@ def docs_dir() -> Path:
 
 
 def _e(value) -> str:
-    return html.escape("" if value is None else str(value))
+    return escape(value)
 
 
 def _page(title: str, body: str) -> str:
@@ -53,7 +53,9 @@ def _page(title: str, body: str) -> str:
 
 
 def _verdict(passed: bool, severity: str) -> str:
-    return '<span class="ok">passed</span>' if passed else f'<span class="{severity}">failed</span>'
+    if passed:
+        return '<span class="ok">passed</span>'
+    return f'<span class="{_e(severity)}">failed</span>'
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -67,7 +69,7 @@ def suite_page(run_id: str, suite: tuple, results: list[tuple]) -> str:
     rows = [
         [
             _verdict(success, level),
-            level,
+            _e(level),
             _e(column),
             f"<code>{_e(expectation)}</code>",
             _e(rule),
@@ -81,7 +83,7 @@ def suite_page(run_id: str, suite: tuple, results: list[tuple]) -> str:
     body = (
         f"<p><a href='index.html'>← all suites</a></p><h1>{_e(name)}</h1>"
         f"<p>Run <code>{_e(run_id)}</code>: {rows_validated} rows validated, "
-        f"{_verdict(passed, severity)} ({severity}); GX {gx_seconds:.2f} s, "
+        f"{_verdict(passed, severity)} ({_e(severity)}); GX {gx_seconds:.2f} s, "
         f"fetch {fetch_seconds:.2f} s.</p>" + _table([*header, "files"], rows)
     )
     return _page(f"{name} · data quality", body)

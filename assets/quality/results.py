@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from assets.quality.outcome import SuiteOutcome
+from pipelines.sql_text import qualified
 from pipelines.warehouse import append_rows, ensure_schemas
 
 VALIDATION_RESULTS_DDL = """
@@ -82,7 +83,10 @@ def write_results(
     ensure_result_tables(con)
     evaluated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for table in ("quality.validation_results", "quality.suite_runs"):
-        con.execute(f"delete from {table} where run_id = ? and suite = ?", [run_id, outcome.suite])
+        con.execute(
+            f"delete from {qualified(table)} where run_id = ? and suite = ?",
+            [run_id, outcome.suite],
+        )
     append_rows(con, "quality.validation_results", result_rows(run_id, outcome, evaluated_at))
     suite_run = {
         "run_id": run_id,

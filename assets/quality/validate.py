@@ -40,6 +40,7 @@ from assets.quality.suite_builder import (
     UnexpectedRowsSpec,
     build_expectation,
 )
+from pipelines.sql_text import column_list, identifier, qualified
 from pipelines.warehouse import column_types
 
 LARGE_TABLE_ROWS = 200_000
@@ -48,7 +49,7 @@ LINEAGE_FILE = "_source_file"
 
 
 def _select_list(columns: list[str]) -> str:
-    return ", ".join(f'"{c}"' for c in columns) if columns else "1 as _no_columns"
+    return column_list(columns) if columns else "1 as _no_columns"
 
 
 def code_set(con: duckdb.DuckDBPyConnection, reference: str) -> list[str]:
@@ -57,8 +58,10 @@ def code_set(con: duckdb.DuckDBPyConnection, reference: str) -> list[str]:
     if not match:
         raise ValueError(f"code set must be reference.<table>.<column>, got {reference!r}")
     schema, table, column = match.groups()
+    quoted = identifier(column)
     rows = con.execute(
-        f'select distinct "{column}" from {schema}.{table} where "{column}" is not null order by 1'
+        f"select distinct {quoted} from {qualified(schema, table)} "
+        f"where {quoted} is not null order by 1"
     ).fetchall()
     return [row[0] for row in rows]
 
@@ -135,7 +138,7 @@ def _one_batch(con, spec: SuiteSpec, types: dict[str, str], runner: GxRunner, ex
     wanted = [c for c in spec.columns if c in types]
     if LINEAGE_FILE in types and LINEAGE_FILE not in wanted:
         wanted.append(LINEAGE_FILE)
-    frame = fetch_pandas(con, f"select {_select_list(wanted)} from {spec.name}")
+    frame = fetch_pandas(con, f"select {_select_list(wanted)} from {qualified(spec.name)}")
     results = runner.run([built for _, built in expectations], frame)
     return [
         _outcome(e, r, spec.identifiers, _files(frame, _indices(r)))
@@ -195,7 +198,9 @@ def _batched(
     schema = [(i, e, b) for i, (e, b) in enumerate(expectations) if schema_only(e)]
     if schema:
         head = [c for c in spec.columns if c in types]
-        frame = fetch_pandas(con, f"select {_select_list(head)} from {spec.name} limit 1000")
+        frame = fetch_pandas(
+            con, f"select {_select_list(head)} from {qualified(spec.name)} limit 1000"
+        )
         results = runner.run([b for _, _, b in schema], frame)
         for (i, e, _), r in zip(schema, results, strict=True):
             outcomes[i] = _outcome(e, r, spec.identifiers, [])
@@ -231,7 +236,7 @@ def _table_outcomes(con, spec: SuiteSpec, runner: GxRunner) -> tuple[list, int]:
         missing = ExpectationOutcome("table exists", "(table)", "ERROR", False)
         missing.error = f"table {spec.name} does not exist in the warehouse"
         return [missing], 0
-    ((rows,),) = con.execute(f"select count(*) from {spec.name}").fetchall()
+    ((rows,),) = con.execute(f"select count(*) from {qualified(spec.name)}").fetchall()
     if not spec.expectations:
         return [], rows
     expectations = [

@@ -23,6 +23,7 @@ from assets.surveys.mapping import (
     read_mapping,
     split_waves,
 )
+from pipelines.sql_text import qualified
 from pipelines.warehouse import fetch_frame, frame_to_markdown, replace_table
 
 EXTERNAL_DIR_VAR = "GREENTRACK_EXTERNAL_SURVEYS_DIR"
@@ -170,7 +171,7 @@ def _status_row(mapping, state: str, frames=None) -> pl.DataFrame:
 
 def reference_frames(con) -> dict[str, pl.DataFrame]:
     return {
-        table: fetch_frame(con, f"select * from reference.{table}")
+        table: fetch_frame(con, f"select * from {qualified('reference', table)}")
         for table in ("travel_mode", "town", "trip_purpose")
     }
 

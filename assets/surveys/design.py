@@ -19,6 +19,8 @@ import duckdb
 import polars as pl
 import svy
 
+from pipelines.sql_text import identifier
+
 ALPHA = 0.05
 THIN_RECORDS = 30  # fewer unweighted records than this in the denominator: thin
 THIN_CV = 0.30  # coefficient of variation above this: thin
@@ -178,11 +180,13 @@ def exact_sums(data: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame
     # one pass, one aggregate per column (an unpivot to one row per record and column took
     # 32 × the records of a provincial wave through a side connection)
     aggregates = ", ".join(
-        f'sum(w) filter (where "{c}")::double, count(*) filter (where "{c}")' for c in columns
+        f"sum(w) filter (where {identifier(c)})::double, count(*) filter (where {identifier(c)})"
+        for c in columns
     )
+    weight = identifier(WEIGHT)
     sql = (
-        f"select {aggregates} from (select cast({WEIGHT} as decimal(38, 10)) as w, "
-        f"* exclude ({WEIGHT}) from analysis)"
+        f"select {aggregates} from (select cast({weight} as decimal(38, 10)) as w, "
+        f"* exclude ({weight}) from analysis)"
     )
     con = duckdb.connect()
     try:

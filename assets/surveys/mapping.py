@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from pipelines.sql_text import column_list, qualified
 from pipelines.warehouse import fetch_frame
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
@@ -117,7 +118,7 @@ def read_source(mapping: SurveyMapping, *, con=None, root: Path | None = None) -
             if not TABLE_NAME.match(table):
                 raise MappingError(f"{mapping.format}: not a schema.table name: {table!r}")
         return {
-            entity: fetch_frame(con, f"select {_read_list(mapping, entity)} from {t}")
+            entity: fetch_frame(con, f"select {_read_list(mapping, entity)} from {qualified(t)}")
             for entity, t in tables.items()
         }
     folder = Path(root) / mapping.source["folder"]
@@ -139,7 +140,7 @@ def _read_list(mapping: SurveyMapping, entity: str) -> str:
     for name in entities:
         for expression in mapping.columns.get(name, {}).values():
             names.update(dict.fromkeys(pl.sql_expr(str(expression)).meta.root_names()))
-    return ", ".join(f'"{n}"' for n in names) if names else "*"
+    return column_list(list(names)) if names else "*"
 
 
 def map_entity(mapping: SurveyMapping, entity: str, raw: pl.DataFrame) -> pl.DataFrame:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dagster as dg
 import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
-from sqlglot import exp
 
 from assets.warehouse.sql_models import (
     DOCUMENTED_SCHEMAS,
@@ -20,11 +19,8 @@ from assets.warehouse.sql_models import (
 )
 from pipelines import project
 from pipelines.faults import pause_point
+from pipelines.sql_text import identifier, literal, qualified
 from pipelines.warehouse import column_types, preview_markdown
-
-
-def _literal(text: str) -> str:
-    return exp.Literal.string(text).sql(dialect="duckdb")
 
 
 def table_columns(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> list[tuple[str, str]]:
@@ -33,8 +29,8 @@ def table_columns(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> lis
 
 def comment_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> None:
     """COMMENT ON the table and every documented column; marts/metrics must document all."""
-    table_sql = exp.table_(model.name, db=model.schema).sql(dialect="duckdb")
-    con.execute(f"comment on table {table_sql} is {_literal(model.description)}")
+    table_sql = qualified(model.qualified_name)
+    con.execute(f"comment on table {table_sql} is {literal(model.description)}")
     columns = [name for name, _ in table_columns(con, model)]
     if model.schema in DOCUMENTED_SCHEMAS:
         undocumented = [name for name in columns if name not in model.column_docs]
@@ -46,16 +42,17 @@ def comment_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> Non
             )
     for name in columns:
         if name in model.column_docs:
-            column_sql = exp.column(name, table=model.name, db=model.schema).sql("duckdb")
-            con.execute(f"comment on column {column_sql} is {_literal(model.column_docs[name])}")
+            column_sql = f"{table_sql}.{identifier(name)}"
+            con.execute(f"comment on column {column_sql} is {literal(model.column_docs[name])}")
 
 
 def build_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> int:
     """Create or replace the model's table, comment it, and return its row count."""
-    con.execute(f"create schema if not exists {model.schema}")
-    con.execute(f"create or replace table {model.qualified_name} as\n{model.sql}")
+    table_sql = qualified(model.qualified_name)
+    con.execute(f"create schema if not exists {identifier(model.schema)}")
+    con.execute(f"create or replace table {table_sql} as\n{model.sql}")
     comment_model(con, model)
-    (rows,) = con.execute(f"select count(*) from {model.qualified_name}").fetchone()
+    (rows,) = con.execute(f"select count(*) from {table_sql}").fetchone()
     return int(rows)
 
 
