@@ -26,10 +26,10 @@ def identifier(name: str) -> str:
 
 def qualified(name: str, *parts: str) -> str:
     """`qualified("marts.dim_vehicle")` or `qualified("marts", table)`: every part quoted. A
-    dotted name must have two or three parts; a name read from the catalog (which may hold a
-    dot) is passed as a separate part."""
+    dotted name has one part (a temporary table), two or three; a name read from the catalog
+    (which may hold a dot) is passed as a separate part."""
     names = (name, *parts) if parts else tuple(name.split(".")) if isinstance(name, str) else ()
-    if len(names) not in (2, 3):
+    if len(names) not in (1, 2, 3):
         raise ValueError(f"not a schema-qualified table name: {name!r}")
     return ".".join(identifier(part) for part in names)
 

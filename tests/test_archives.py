@@ -127,7 +127,7 @@ def test_a_gtfs_bomb_becomes_an_archive_notice_and_a_rejected_feed(tmp_path):
     content = read_feed_content(path.read_bytes())
     assert content.notices["code"].to_list() == ["archive_limit_exceeded"]
     assert content.tables == {}
-    outcome, _ = ingest_feed(path, tmp_path, dt.datetime(2025, 1, 2), {})
+    outcome, _ = ingest_feed(path, tmp_path, dt.datetime(2025, 1, 2), {}, b"test-key")
     assert outcome.status == "rejected"
     assert outcome.reason.startswith("gtfs/bomb_20250101.zip: GTFS rule archive_limit_exceeded")
     assert "member stop_times.txt inflates" in outcome.reason

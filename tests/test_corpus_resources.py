@@ -5,7 +5,7 @@
   headline does not move.
 - Awkward paths: warehouse, data_raw and dashboards under a folder whose name holds an
   apostrophe, a double quote, a space and Chinese publish as usual (no path is put into SQL).
-- A feed whose name holds `<!--<script` is shown on a page whose scripts stay whole.
+- A ledger value holding `</script><!--<script>` is shown on a page whose scripts stay whole.
 
 Two whole runs in `make test`; the measured runs (1 GiB bombs in a real process, peak RSS,
 a device symlink and a FIFO) are `slow`.
@@ -39,8 +39,9 @@ from tests.fixtures.bad_inputs.zip_bombs import gtfs_bomb, xlsx_bomb
 from tests.test_gtfs_fixtures import SAMPLE_FEED, zip_feed
 
 AWKWARD_DIR = 'it\'s "quoted" 太仓 dir'
-HOSTILE_FEED = "x<!--<script"
-BOMB_FEED = "gtfs/bomb<!--<script_20250102.zip"
+HOSTILE_VALUE = "</SCRIPT><!--<SCRIPT>"  # labels are upper-cased; HTML tags are not case-sensitive
+FEED = "gtfs/taicang-mini_20250101.zip"
+BOMB_FEED = "gtfs/bomb_20250102.zip"
 XLSX_BOMB = "bus_fleet/bus_fleet_20251101.xlsx"
 MIB = 1 << 20
 
@@ -78,14 +79,38 @@ def page_json(site: Path) -> dict[str, object]:
     return {element: json.loads(text) for element, text in blocks.items()}
 
 
-def test_awkward_paths_publish_and_a_feed_named_with_markup_keeps_the_page_whole(
+class PageText(HTMLParser):
+    """Every text the page shows outside its scripts, entities decoded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        self._inside = self._inside or tag == "script"
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._inside = False
+
+    def handle_data(self, data):
+        if not self._inside:
+            self.texts.append(data)
+
+
+def test_awkward_paths_publish_and_markup_in_a_value_keeps_the_page_whole(
     tmp_path, published_before, monkeypatch
 ):
+    """Discovery lets no `<` into a file name, so markup reaches the page through data: a
+    ledger value quoted by its quarantine reason, which the quality section lists."""
     root = tmp_path / AWKWARD_DIR
 
     def write(data_raw: Path) -> None:
-        drop.write_drop(data_raw)
-        zip_feed(SAMPLE_FEED, data_raw / "gtfs" / f"{HOSTILE_FEED}_20250101.zip")
+        rows = drop.bus_rows()
+        rows[4] = drop.bus_row(5, powertrain_label=HOSTILE_VALUE)
+        drop.write_drop(data_raw, buses=rows)
+        zip_feed(SAMPLE_FEED, data_raw / FEED)
 
     result, before = run_case(root, published_before, monkeypatch, write)
     assert result.code == 0, result.err
@@ -96,13 +121,22 @@ def test_awkward_paths_publish_and_a_feed_named_with_markup_keeps_the_page_whole
         history_runs = con.execute(
             "select count(distinct run_id) from audit.indicator_values_history"
         ).fetchone()[0]
-    assert statuses[f"gtfs/{HOSTILE_FEED}_20250101.zip"] == "accepted"
+        (reason,) = con.execute(
+            "select reason from quality.quarantine where file_name = ? and row_number = 5",
+            [drop.BUS_LEDGER],
+        ).fetchone()
+    assert statuses[FEED] == "accepted"
     assert set(statuses.values()) == {"accepted"}
     assert history_runs == 2  # the clean run's values carried over from the attached file
+    assert HOSTILE_VALUE in reason
     blocks = page_json(root / "site")
-    specs = blocks["greentrack-specs"]
-    feeds = {row["feed_name"] for row in specs["supply_service"]["data"]["values"]}
-    assert feeds == {HOSTILE_FEED}
+    feeds = {
+        row["feed_name"] for row in blocks["greentrack-specs"]["supply_service"]["data"]["values"]
+    }
+    assert feeds == {"taicang-mini"}
+    text = PageText()
+    text.feed((root / "site" / "index.html").read_text(encoding="utf-8"))
+    assert any(HOSTILE_VALUE in shown for shown in text.texts)  # shown as text, not markup
 
 
 def test_archive_bombs_are_rejected_naming_file_member_and_limit(
@@ -196,10 +230,6 @@ def test_gigabyte_bombs_finish_within_a_minute_under_2_gb(tmp_path, published_be
 
 @pytest.mark.slow
 @needs_time
-@pytest.mark.skip(
-    reason="needs discovery from part A (only regular files are read): without it the run "
-    "reads /dev/zero until memory runs out; enable once A is merged"
-)
 def test_a_device_symlink_and_a_fifo_finish_within_a_minute(tmp_path, published_before):
     shutil.copytree(published_before, tmp_path / "warehouse")
     data_raw = drop.write_drop(tmp_path / "data_raw")
