@@ -2,14 +2,14 @@
 plausibility gate), each through `greentrack run`.
 
 Every case adds to the clean drop a file or folder that, taken as the newest version, would
-move a headline. Cases breaking different sources share one run (three in `make test`):
+move a headline. Cases breaking different sources share one run (two in `make test`):
 - RUN_GATE: a header-only newer registrations export, a taxi register dated 2099, a bus
-  ledger whose 车辆台账 sheet is hidden. Each is rejected by name: exit 3.
+  ledger whose 车辆台账 sheet is hidden, each rejected by name (exit 3); and, in the same
+  drop, entries that are never read: a backup copy `… - 副本.csv`, stray folders in
+  surveys/, a FIFO, a symlink to /dev/zero and one out of data_raw/, all listed in one
+  warning of the run's output and in audit.ignored_files.
 - RUN_VERSIONS: a newer registrations export with 40 of 74 records, two taxi registers of
   one date, a bus ledger the service user cannot read. Each rejected by name: exit 3.
-- RUN_IGNORED: a backup copy `… - 副本.csv`, stray folders in surveys/, a FIFO, a symlink
-  to /dev/zero and one out of data_raw/. Nothing is rejected (exit 0), and one warning in
-  the run's output lists them all.
 In every run the headline (metrics.target_gap) equals the clean run's.
 """
 
@@ -43,6 +43,8 @@ TAXIS_LOWER = "taxi_fleet/taxi_fleet_20251130.csv"
 TAXIS_UPPER = "taxi_fleet/taxi_fleet_20251130.CSV"
 LOCKED_LEDGER = "bus_fleet/bus_fleet_20251130.xlsx"
 BACKUP = "registrations/registrations_20251031 - 副本.csv"
+FIFO = "taxi_fleet/taxi_fleet_20251201.csv"
+DEVICE_LINK = "bus_fleet/bus_fleet_20251201.xlsx"
 
 
 @contextmanager
@@ -82,13 +84,6 @@ def write_hidden_ledger(path: Path, rows: list[list]) -> None:
     book.save(path)
 
 
-def write_gate_drop(raw: Path) -> None:
-    drop.write_drop(raw)
-    write_csv(raw / NEW_REGISTRATIONS, REGISTRATION_HEADER, [], "gb18030")
-    write_csv(raw / FUTURE_TAXIS, TAXI_HEADER, diesel_taxis())
-    write_hidden_ledger(raw / HIDDEN_LEDGER, diesel_buses()[:1])
-
-
 def write_versions_drop(raw: Path) -> None:
     drop.write_drop(raw)
     write_csv(raw / NEW_REGISTRATIONS, REGISTRATION_HEADER, drop.registration_rows()[:40])
@@ -105,8 +100,8 @@ def write_ignored_drop(raw: Path) -> None:
     stray = raw / "surveys" / "2024 - 副本"
     write_csv(stray / "trips.csv", drop.TRIPS_HEADER, [f"{t},1" for t in car_trips], "utf-8")
     write_csv(raw / "surveys" / ".ipynb_checkpoints" / "trips-checkpoint.csv", "x", ["1"])
-    os.mkfifo(raw / "taxi_fleet" / "taxi_fleet_20251130.csv")
-    (raw / "bus_fleet" / "bus_fleet_20251130.xlsx").symlink_to("/dev/zero")
+    os.mkfifo(raw / FIFO)
+    (raw / DEVICE_LINK).symlink_to("/dev/zero")
     outside = write_csv(raw.parent / "outside" / "registrations.csv", REGISTRATION_HEADER, petrol)
     (raw / "registrations" / "registrations_20251215.csv").symlink_to(outside)
 
@@ -145,18 +140,54 @@ def clean_headline(published_before) -> list[tuple]:
     return headline(published_before)
 
 
-def test_gate_rejects_header_only_future_and_hidden_sheet(
+def write_gate_and_ignored_drop(raw: Path) -> None:
+    write_ignored_drop(raw)
+    write_csv(raw / NEW_REGISTRATIONS, REGISTRATION_HEADER, [], "gb18030")
+    write_csv(raw / FUTURE_TAXIS, TAXI_HEADER, diesel_taxis())
+    write_hidden_ledger(raw / HIDDEN_LEDGER, diesel_buses()[:1])
+
+
+def test_gate_rejects_header_only_future_and_hidden_sheet_and_never_reads_the_rest(
     tmp_path, published_before, monkeypatch, clean_headline
 ):
-    result, _ = run_case(tmp_path, published_before, monkeypatch, write_gate_drop)
+    with finishes_within(300):
+        result, _ = run_case(tmp_path, published_before, monkeypatch, write_gate_and_ignored_drop)
     assert result.code == 3, result.err
-    audit, _ = audit_and_ignored(tmp_path)
+    audit, ignored = audit_and_ignored(tmp_path)
     assert_rejected(audit, result.out, NEW_REGISTRATIONS, "header-only: the file holds no records")
     future = f"file date 2099-01-01 is after the day of the run ({run_day()})"
     assert_rejected(audit, result.out, FUTURE_TAXIS, future)
     assert_rejected(audit, result.out, HIDDEN_LEDGER, "sheet '车辆台账' is hidden (hidden)")
     assert audit[drop.REGISTRATIONS][0] == audit[drop.TAXI_REGISTER][0] == "accepted"
     assert audit[drop.BUS_LEDGER][0] == "accepted"
+    assert sorted(audit) == sorted(
+        [
+            drop.REGISTRATIONS,
+            drop.BUS_LEDGER,
+            drop.TAXI_REGISTER,
+            NEW_REGISTRATIONS,
+            FUTURE_TAXIS,
+            HIDDEN_LEDGER,
+            *(f"{drop.WAVE}/{entity}.csv" for entity in ("households", "persons", "trips")),
+        ]
+    )
+    not_a_wave = "not a wave id (ASCII letters, digits, _ and -, no leading dot)"
+    expected = [
+        ("bus_fleet", DEVICE_LINK, "symlink pointing outside data_raw/"),
+        ("registrations", BACKUP, "name does not match registrations_YYYYMMDD.csv"),
+        (
+            "registrations",
+            "registrations/registrations_20251215.csv",
+            "symlink pointing outside data_raw/",
+        ),
+        ("surveys", "surveys/.ipynb_checkpoints", not_a_wave),
+        ("surveys", "surveys/2024 - 副本", not_a_wave),
+        ("taxi_fleet", FIFO, "a FIFO"),
+    ]
+    assert ignored == expected
+    assert f"WARNING: {len(expected)} entries in data_raw/ were not ingested" in result.out
+    for _, name, why in expected:
+        assert f"  {name}: {why}" in result.out
     assert headline(tmp_path / "warehouse") == clean_headline
 
 
@@ -180,39 +211,4 @@ def test_gate_rejects_a_row_drop_a_date_pair_and_an_unreadable_file(
     assert_rejected(audit, result.out, LOCKED_LEDGER, "unreadable: Permission denied")
     assert audit[drop.REGISTRATIONS][0] == audit[drop.TAXI_REGISTER][0] == "accepted"
     assert audit[drop.BUS_LEDGER][0] == "accepted"
-    assert headline(tmp_path / "warehouse") == clean_headline
-
-
-def test_backups_stray_folders_fifos_and_outside_links_are_listed_never_read(
-    tmp_path, published_before, monkeypatch, clean_headline
-):
-    with finishes_within(300):
-        result, _ = run_case(tmp_path, published_before, monkeypatch, write_ignored_drop)
-    assert result.code == 0, result.err
-    audit, ignored = audit_and_ignored(tmp_path)
-    assert sorted(audit) == sorted(
-        [
-            drop.REGISTRATIONS,
-            drop.BUS_LEDGER,
-            drop.TAXI_REGISTER,
-            *(f"{drop.WAVE}/{entity}.csv" for entity in ("households", "persons", "trips")),
-        ]
-    )
-    not_a_wave = "not a wave id (ASCII letters, digits, _ and -, no leading dot)"
-    expected = [
-        ("bus_fleet", "bus_fleet/bus_fleet_20251130.xlsx", "symlink pointing outside data_raw/"),
-        ("registrations", BACKUP, "name does not match registrations_YYYYMMDD.csv"),
-        (
-            "registrations",
-            "registrations/registrations_20251215.csv",
-            "symlink pointing outside data_raw/",
-        ),
-        ("surveys", "surveys/.ipynb_checkpoints", not_a_wave),
-        ("surveys", "surveys/2024 - 副本", not_a_wave),
-        ("taxi_fleet", "taxi_fleet/taxi_fleet_20251130.csv", "a FIFO"),
-    ]
-    assert ignored == expected
-    assert f"WARNING: {len(expected)} entries in data_raw/ were not ingested" in result.out
-    for _, name, why in expected:
-        assert f"  {name}: {why}" in result.out
     assert headline(tmp_path / "warehouse") == clean_headline

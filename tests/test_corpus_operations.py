@@ -94,6 +94,7 @@ def test_empty_data_raw_on_a_full_disk_publishes_nothing_and_records_the_failure
     assert records[-1]["run_id"] in capsys.readouterr().out
 
 
+@pytest.mark.slow  # a whole run; publish_together is unit-tested in tests/test_publication.py
 def test_a_dashboard_that_cannot_be_swapped_publishes_nothing(
     tmp_path, published_before, monkeypatch
 ):

@@ -2,7 +2,8 @@
 
 - Archive bombs: a GTFS zip and an xlsx ledger that inflate far beyond their size are
   rejected on their central directory (exit 3, file, member and limit named), and the
-  headline does not move.
+  headline does not move. The same run carries the ragged GTFS feeds of
+  tests/test_corpus_rows.py (a row with too few, one with too many values).
 - Awkward paths: warehouse, data_raw and dashboards under a folder whose name holds an
   apostrophe, a double quote, a space and Chinese publish as usual (no path is put into SQL).
 - A ledger value holding `</script><!--<script>` is shown on a page whose scripts stay whole.
@@ -36,6 +37,7 @@ from tests.fixtures.bad_inputs.harness import (
     sha256_file,
 )
 from tests.fixtures.bad_inputs.zip_bombs import gtfs_bomb, xlsx_bomb
+from tests.test_corpus_rows import RAGGED_REASONS, write_ragged_feeds
 from tests.test_gtfs_fixtures import SAMPLE_FEED, zip_feed
 
 AWKWARD_DIR = 'it\'s "quoted" 太仓 dir'
@@ -139,13 +141,14 @@ def test_awkward_paths_publish_and_markup_in_a_value_keeps_the_page_whole(
     assert any(HOSTILE_VALUE in shown for shown in text.texts)  # shown as text, not markup
 
 
-def test_archive_bombs_are_rejected_naming_file_member_and_limit(
+def test_archive_bombs_and_ragged_feeds_are_rejected_by_name_and_move_no_headline(
     tmp_path, published_before, monkeypatch
 ):
     def write(data_raw: Path) -> None:
         drop.write_drop(data_raw)
         gtfs_bomb(data_raw / BOMB_FEED, 64 * MIB)
         xlsx_bomb(data_raw / XLSX_BOMB, drop.bus_rows(), 64 * MIB)
+        write_ragged_feeds(data_raw)
 
     result, before = run_case(tmp_path, published_before, monkeypatch, write)
     assert result.code == 3, result.err
@@ -161,6 +164,9 @@ def test_archive_bombs_are_rejected_naming_file_member_and_limit(
         assert f"member {member} inflates" in reason
         assert "compression ratio limit of 100" in reason
         assert file_name in result.out + result.err
+    for feed, reason in RAGGED_REASONS.items():  # a row with too few or too many values
+        assert audit[feed] == ("rejected", reason, 0, 0, 0)
+        assert f"{feed}: {reason}" in result.out
     assert audit[drop.BUS_LEDGER][0] == "accepted"
     assert headline(tmp_path / "warehouse") == headline(published_before)
     page_json(tmp_path / "site")

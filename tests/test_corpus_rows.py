@@ -1,12 +1,12 @@
 """Row robustness through `greentrack run`: a defect in a row quarantines that row, a blank
 line is skipped and counted, a ragged GTFS row rejects its feed; none blocks the night.
 
-Two whole runs. The first drop breaks rows of five different files at once (each case is
+One whole run here. Its drop breaks rows of five different files at once (each case is
 asserted on its own file): a blank required cell of the taxi register, blank lines in the
 registrations export and in the survey trips, an infinite trip weight and an overflowing
-seat count (one defect per fleet file: two of its 25 rows would be over 5 %). The second
-drop adds two GTFS feeds, one with a short row and one with a long row: both rejected,
-exit 3, the headline unmoved.
+seat count (one defect per fleet file: two of its 25 rows would be over 5 %). Two GTFS
+feeds, one with a short row and one with a long row, are rejected (exit 3, the headline
+unmoved) in the run of tests/test_corpus_resources.py, beside the archive bombs.
 """
 
 from __future__ import annotations
@@ -64,11 +64,19 @@ def _ragged_feed(raw: Path, name: str, row: str) -> None:
 SHORT_FEED, LONG_FEED = "gtfs/short-row_20250701.zip", "gtfs/long-row_20250702.zip"
 
 
-def _ragged_feeds(raw: Path) -> None:
-    drop.write_drop(raw)
-    (raw / "gtfs").mkdir()
+def write_ragged_feeds(raw: Path) -> None:
+    """Two feeds whose stop_times.txt row 3 has one value too few and one too many; the
+    expected reasons are RAGGED_REASONS. Their whole run is shared with the archive bombs
+    (tests/test_corpus_resources.py): each rejects its own feed, and the headline stays."""
     _ragged_feed(raw, SHORT_FEED, "T101_0700,07:15:00,07:15:00,KF01,3")
     _ragged_feed(raw, LONG_FEED, "T101_0700,07:15:00,07:15:00,KF01,3,5800,extra")
+
+
+RAGGED_REASONS = {
+    feed: f"{feed}: GTFS rule invalid_row_length broken in stop_times.txt row 3: "
+    f"row has {actual} values, the header has 6"
+    for feed, actual in ((SHORT_FEED, 5), (LONG_FEED, 7))
+}
 
 
 def _run(tmp_path_factory, published_before, write, name: str) -> dict:
@@ -105,11 +113,6 @@ def _run(tmp_path_factory, published_before, write, name: str) -> dict:
 @pytest.fixture(scope="module")
 def row_run(tmp_path_factory, published_before) -> dict:
     return _run(tmp_path_factory, published_before, _row_defects, "rows")
-
-
-@pytest.fixture(scope="module")
-def gtfs_run(tmp_path_factory, published_before) -> dict:
-    return _run(tmp_path_factory, published_before, _ragged_feeds, "gtfs")
 
 
 def _quarantined(run: dict, file_name: str) -> list[tuple]:
@@ -160,21 +163,3 @@ def test_an_overflowing_seat_count_is_quarantined(row_run):
         ),
     ]
     assert row_run["audit"][BUSES][2:] == (drop.FLEET_SIZE, drop.FLEET_SIZE - 1, 1)
-
-
-@pytest.mark.parametrize(
-    ("feed", "actual"), [(SHORT_FEED, 5), (LONG_FEED, 7)], ids=["short", "long"]
-)
-def test_a_ragged_gtfs_row_rejects_its_feed_and_moves_no_headline(
-    gtfs_run, published_before, feed, actual
-):
-    result = gtfs_run["result"]
-    assert result.code == 3, result.out + result.err
-    status, reason, *counts = gtfs_run["audit"][feed]
-    assert (status, counts) == ("rejected", [0, 0, 0])
-    assert reason == (
-        f"{feed}: GTFS rule invalid_row_length broken in stop_times.txt row 3: "
-        f"row has {actual} values, the header has 6"
-    )
-    assert f"{feed}: {reason}" in result.out
-    assert gtfs_run["headline"] == headline(published_before)

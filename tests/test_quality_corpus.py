@@ -279,26 +279,52 @@ CASES = [
 ]
 
 
-# Row defects a run quarantines (or warns about), in different rows and mostly different
-# files, share one whole run (~10 s each): each group's drop holds all its cases' edits, and
-# the run must show exactly the union of their quarantined rows and warnings.
+# Defects in different rows, or in files of different sources, share one whole run (~15 s
+# each): each group's drop holds all its cases' edits, and the run must show exactly the
+# union of their rejected files, quarantined rows and warnings. A group with a rejected file
+# exits 3, as each of its rejecting cases does alone.
 SHARED_RUNS = (
     ("unknown_usage_code", "unknown_powertrain_label", "duplicate_household", "orphan_trip",
      "bad_date_spelling"),
     ("bad_plate_format", "duplicate_fleet_no", "zero_trip_weight",
      "bus_registered_with_wrong_usage"),
     ("vin_check_digit_warning", "retired_before_in_service", "impossible_walking_speed"),
+    ("broken_encoding", "missing_survey_file"),
+    ("truncated_xlsx", "more_than_5_percent_bad_rows"),
+    ("wrong_sheet_name", "missing_column"),
 )  # fmt: skip
 
 
-def shared_run(names: tuple[str, ...]) -> Case:
-    """One case for a group: its cases' edits in one drop, their expectations combined."""
-    cases = [next(c for c in CASES if c.name == name) for name in names]
-    assert all(c.exit_code == 0 and not c.rejected and isinstance(c.write, RowEdit) for c in cases)
+def _write_all(cases: list[Case]) -> Callable[[Path], None]:
+    """One drop holding every case's change: the row edits applied together, then each
+    whole-file case's broken file (the file it rejects, written or removed) taken from a
+    scratch drop of its own, so no case's clean drop overwrites another's broken file."""
+    edits = [case.write for case in cases if isinstance(case.write, RowEdit)]
+    whole_file = [case for case in cases if not isinstance(case.write, RowEdit)]
 
     def write(raw: Path) -> None:
-        write_edits(raw, [case.write for case in cases])
+        write_edits(raw, edits)
+        for case in whole_file:
+            scratch = raw.parent / f"scratch-{case.name}"
+            case.write(scratch)
+            for name in case.rejected:
+                source, target = scratch / name, raw / name
+                if source.exists():
+                    shutil.copy(source, target)
+                else:
+                    target.unlink()
+            shutil.rmtree(scratch)
 
+    return write
+
+
+def shared_run(names: tuple[str, ...]) -> Case:
+    """One case for a group: its cases' changes in one drop, their expectations combined."""
+    cases = [next(c for c in CASES if c.name == name) for name in names]
+    assert all(c.exit_code in (0, 3) for c in cases)
+    assert all(c.rejected for c in cases if not isinstance(c.write, RowEdit))
+    rejected_files = [f for c in cases for f in c.rejected]
+    assert len(rejected_files) == len(set(rejected_files))  # each case breaks its own file
     quarantined: dict[str, list] = {}
     warned: dict[str, int] = {}
     for case in cases:
@@ -306,7 +332,15 @@ def shared_run(names: tuple[str, ...]) -> Case:
             quarantined[file] = sorted([*quarantined.get(file, []), *rows])
         for expectation, count in case.warned.items():
             warned[expectation] = warned.get(expectation, 0) + count
-    return Case("+".join(names), write, 0, quarantined=quarantined, warned=warned)
+    return Case(
+        "+".join(names),
+        _write_all(cases),
+        max(c.exit_code for c in cases),
+        rejected={f: p for c in cases for f, p in c.rejected.items()},
+        rejected_counts={f: n for c in cases for f, n in c.rejected_counts.items()},
+        quarantined=quarantined,
+        warned=warned,
+    )
 
 
 SHARED = {name for group in SHARED_RUNS for name in group}
@@ -401,9 +435,10 @@ def _feed_zip(source: Path, target: Path) -> None:
 
 # Every real feed's rule, file and field are checked at ingest level by
 # tests/test_gtfs_validation.py in `make test`. A whole run rejects a broken feed the same
-# way whatever its defect, so `make test` runs two of them (the control and one broken feed;
-# each is a whole run of ~10 s) and `make test-slow` (CI) runs them all.
-IN_FAST_TESTS = {"transitfeed_good_feed", "transitfeed_undefined_stop"}
+# way whatever its defect, and `make test` already runs whole runs with accepted and rejected
+# feeds (tests/test_corpus_rows.py, tests/test_corpus_resources.py), so these whole runs of
+# real feeds (~15 s each) are left to `make test-slow` (CI).
+IN_FAST_TESTS: set[str] = set()
 
 
 @pytest.mark.parametrize(
