@@ -184,5 +184,5 @@ def test_archive_limits_read_from_the_environment(monkeypatch, bytes_text, ratio
 
 def test_the_archive_variables_are_documented_with_their_defaults():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert re.search(r"`GREENTRACK_MAX_ARCHIVE_BYTES` \(default `4GiB`", readme)
-    assert re.search(r"`GREENTRACK_MAX_COMPRESSION_RATIO` \(default `100`", readme)
+    assert re.search(r"\| `GREENTRACK_MAX_ARCHIVE_BYTES` \| `4GiB` \|", readme)
+    assert re.search(r"\| `GREENTRACK_MAX_COMPRESSION_RATIO` \| `100` \|", readme)
