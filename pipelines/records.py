@@ -66,7 +66,10 @@ def keep_reserve(directory: Path) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError:
-        path.unlink(missing_ok=True)  # no room today: the next run tries again
+        try:
+            path.unlink(missing_ok=True)  # no room today: the next run tries again
+        except OSError:
+            pass  # a directory the run may not write: the run itself says so
 
 
 def release_reserve(directory: Path) -> None:

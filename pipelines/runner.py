@@ -151,6 +151,14 @@ def _os_reason(error: OSError) -> str:
     return f"{reason}: {error}"
 
 
+def _visible(path: Path) -> bool:
+    """Whether `path` exists, False where the run may not even look (a closed directory)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def _fail(record: dict, lines: list[str], err, work: Path | None = None, partial=None) -> int:
     """Say what failed (first, so it is seen whatever happens next), free the space the run's
     work took, then record the failure in runs.jsonl and alerts.log. On a full disk the freed
@@ -165,7 +173,7 @@ def _fail(record: dict, lines: list[str], err, work: Path | None = None, partial
     for line in lines:
         print(f"  {line}", file=err)
     log_file = run_log_file(record["run_id"])
-    if log_file.exists():
+    if _visible(log_file):
         print(f"  full log: {log_file}", file=err)
     if work is not None:
         for problem in discard_work(work, site_work_dir()):

@@ -232,6 +232,9 @@ def discard_work(work_file: Path, site_work: Path | None = None) -> list[str]:
     if site_work is not None:
         directories.append(site_work)
     for directory in directories:
-        if directory.is_dir():
-            shutil.rmtree(directory, ignore_errors=True)
+        try:
+            if directory.is_dir():
+                shutil.rmtree(directory, ignore_errors=True)
+        except OSError as error:  # a directory the run may not even look into
+            problems.append(f"could not remove {directory}: {error.strerror or error}")
     return problems
