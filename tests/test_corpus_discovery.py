@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -27,7 +25,13 @@ import pytest
 
 from assets.ingest.plausibility import run_day
 from tests.fixtures.bad_inputs import taicang_drop as drop
-from tests.fixtures.bad_inputs.harness import WAREHOUSE, audit_rows, headline, run_case
+from tests.fixtures.bad_inputs.harness import (
+    WAREHOUSE,
+    audit_rows,
+    finishes_within,
+    headline,
+    run_case,
+)
 from tests.source_files import (
     BUS_HEADER,
     REGISTRATION_HEADER,
@@ -45,20 +49,6 @@ LOCKED_LEDGER = "bus_fleet/bus_fleet_20251130.xlsx"
 BACKUP = "registrations/registrations_20251031 - 副本.csv"
 FIFO = "taxi_fleet/taxi_fleet_20251201.csv"
 DEVICE_LINK = "bus_fleet/bus_fleet_20251201.xlsx"
-
-
-@contextmanager
-def finishes_within(seconds: int):
-    def timed_out(signum, frame):
-        raise AssertionError(f"the run took more than {seconds} s: something blocked")
-
-    previous = signal.signal(signal.SIGALRM, timed_out)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def diesel_taxis() -> list[str]:

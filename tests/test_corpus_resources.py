@@ -36,6 +36,7 @@ from tests.fixtures.bad_inputs.harness import (
     run_case,
     sha256_file,
 )
+from tests.fixtures.bad_inputs.run import run_argv
 from tests.fixtures.bad_inputs.zip_bombs import gtfs_bomb, xlsx_bomb
 from tests.test_corpus_rows import RAGGED_REASONS, write_ragged_feeds
 from tests.test_gtfs_fixtures import SAMPLE_FEED, zip_feed
@@ -179,20 +180,7 @@ def _measured_run(root: Path) -> tuple[subprocess.CompletedProcess, float, float
     """`greentrack run` under /usr/bin/time -v: (result, seconds, peak RSS in MB)."""
     env = {**os.environ, "GREENTRACK_PSEUDONYM_KEY": TEST_KEY}
     env["GREENTRACK_CACHE_DIR"] = str(root / "cache")
-    command = [
-        "/usr/bin/time",
-        "-v",
-        sys.executable,
-        "-m",
-        "pipelines.cli",
-        "run",
-        "--data-raw",
-        str(root / "data_raw"),
-        "--warehouse-dir",
-        str(root / "warehouse"),
-        "--dashboards-dir",
-        str(root / "site"),
-    ]
+    command = ["/usr/bin/time", "-v", sys.executable, "-m", "pipelines.cli", *run_argv(root)]
     started = time.monotonic()
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     seconds = time.monotonic() - started

@@ -9,30 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from assets.ingest import discovery
 from assets.ingest.discovery import BUS_FLEET, GTFS, REGISTRATIONS, SURVEYS, discover
-
-
-@contextmanager
-def finishes_within(seconds: int):
-    """Fail (instead of hanging the suite) when the block blocks on a FIFO or device."""
-
-    def timed_out(signum, frame):
-        raise AssertionError(f"discovery took more than {seconds} s: it opened something")
-
-    previous = signal.signal(signal.SIGALRM, timed_out)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+from tests.fixtures.bad_inputs.harness import finishes_within
 
 
 def touch(path: Path, text: str = "x") -> Path:
@@ -87,7 +70,7 @@ def test_a_fifo_with_a_matching_name_is_ignored_without_being_opened(tmp_path):
     folder = tmp_path / "registrations"
     folder.mkdir()
     os.mkfifo(folder / "registrations_20251031.csv")
-    with finishes_within(5):
+    with finishes_within(5, "discovery"):
         found = discover(tmp_path, REGISTRATIONS)
     assert names(found) == []
     assert ignored(found) == {"registrations/registrations_20251031.csv": "a FIFO"}
@@ -97,7 +80,7 @@ def test_a_symlink_to_a_device_is_ignored_without_being_opened(tmp_path):
     folder = tmp_path / "bus_fleet"
     folder.mkdir()
     (folder / "bus_fleet_20251031.xlsx").symlink_to("/dev/zero")
-    with finishes_within(5):
+    with finishes_within(5, "discovery"):
         found = discover(tmp_path, BUS_FLEET)
     assert names(found) == []
     assert ignored(found) == {
@@ -114,7 +97,7 @@ def test_a_symlink_inside_data_raw_to_a_device_node_is_ignored(tmp_path):
     except PermissionError:
         pytest.skip("mknod needs root")
     (folder / "registrations_20251031.csv").symlink_to(device)
-    with finishes_within(5):
+    with finishes_within(5, "discovery"):
         found = discover(tmp_path, REGISTRATIONS)
     assert ignored(found) == {"registrations/registrations_20251031.csv": "a character device"}
 

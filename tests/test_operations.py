@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from pipelines import cli
+from tests.fixtures.bad_inputs.run import run_argv
 from tests.source_files import write_clean_sources
 
 pytestmark = pytest.mark.slow  # whole runs: `make test-slow` (CI runs it)
@@ -32,15 +33,7 @@ def _sha(path: Path) -> str:
 
 
 def _args(workspace: Path) -> list[str]:
-    return [
-        "run",
-        "--data-raw",
-        str(workspace / "data_raw"),
-        "--warehouse-dir",
-        str(workspace / "warehouse"),
-        "--dashboards-dir",
-        str(workspace / "site"),
-    ]
+    return run_argv(workspace)
 
 
 @pytest.fixture
