@@ -196,7 +196,7 @@ def test_every_chart_view_rendered(loaded):
         "[v.dataset.chart, v.querySelectorAll('svg.marks path, svg.marks text').length])"
     )
     assert rendered["failed"] == []
-    assert rendered["total"] == len(views) == 15
+    assert rendered["total"] == len(views) == 18
     assert [chart for chart, marks in views if marks == 0] == []
 
 
