@@ -141,11 +141,27 @@ class Warehouse:
             "sample_size bigint, ci_low double, ci_high double)"
         )
         self.con.execute("comment on table metrics.gtfs_indicator_values is 'fixture'")
-        for table in ("survey_share_estimates", "gtfs_indicator_values"):
+        # Built by the GTFS service asset in a real run; empty until a test adds a feed.
+        self.con.execute(
+            "create table marts.dim_gtfs_feed_version (feed_version varchar, feed_name varchar, "
+            "file_date date, status varchar)"
+        )
+        self.con.execute(
+            "create table marts.fct_gtfs_route_service_daily (feed_version varchar, "
+            "feed_name varchar, day_type varchar, route_short_name varchar, is_bus boolean, "
+            "vehicle_km double)"
+        )
+        for schema, table in (
+            ("metrics", "survey_share_estimates"),
+            ("metrics", "gtfs_indicator_values"),
+            ("marts", "dim_gtfs_feed_version"),
+            ("marts", "fct_gtfs_route_service_daily"),
+        ):
+            self.con.execute(f"comment on table {schema}.{table} is 'fixture'")
             for (column,) in self.con.execute(
                 "select column_name from duckdb_columns() where table_name = ?", [table]
             ).fetchall():
-                self.con.execute(f"comment on column metrics.{table}.{column} is 'fixture'")
+                self.con.execute(f"comment on column {schema}.{table}.{column} is 'fixture'")
         self._row_numbers: dict[str, int] = {}
 
     def add_file(
@@ -213,6 +229,28 @@ class Warehouse:
         self.add_file(source, name, date, status)
         self.add_rows(source, name, rows, date)
         return name
+
+    def feed(
+        self,
+        feed_name: str,
+        file_date: str,
+        route_km: dict[str, dict[str, float]],
+        status: str = "accepted",
+        is_bus: bool = True,
+    ) -> str:
+        """One GTFS feed version with each route's km per day type ({route: {day_type: km}})."""
+        version = f"sha-{feed_name}-{file_date}-{status}"
+        self.con.execute(
+            "insert into marts.dim_gtfs_feed_version values (?, ?, ?, ?)",
+            [version, feed_name, day(file_date), status],
+        )
+        for route, by_day in route_km.items():
+            for day_type, km in by_day.items():
+                self.con.execute(
+                    "insert into marts.fct_gtfs_route_service_daily values (?, ?, ?, ?, ?, ?)",
+                    [version, feed_name, day_type, route, is_bus, km],
+                )
+        return version
 
     def survey(self, wave_id: str, trips: Iterable[dict], status: str = "accepted") -> None:
         """One wave's trips file (households and persons are not read by the indicators)."""

@@ -59,7 +59,7 @@ def test_materialisation_shows_the_overview_chart(english_run):
         (site_work_dir() / "index.html").read_text(encoding="utf-8"), "greentrack-specs"
     )
     assert png == exports.to_png(specs["overview_targets"], 1.0)
-    assert metadata["charts"].value == 15
+    assert metadata["charts"].value == 18
     assert metadata["language"].value == "en"
 
 

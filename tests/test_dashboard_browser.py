@@ -196,7 +196,7 @@ def test_every_chart_view_rendered(loaded):
         "[v.dataset.chart, v.querySelectorAll('svg.marks path, svg.marks text').length])"
     )
     assert rendered["failed"] == []
-    assert rendered["total"] == len(views) == 15
+    assert rendered["total"] == len(views) == 18
     assert [chart for chart, marks in views if marks == 0] == []
 
 
@@ -223,16 +223,20 @@ def test_nothing_but_the_page_is_requested(loaded, site: Path):
 
 
 def test_slider_moves_the_month_the_target_is_crossed(loaded):
-    """Taxis: 20 vehicles to close from 2025-10; 1 a month crosses in 2027-06, 20 in 2025-11."""
+    """Taxis: 20 vehicles to close from 2025-10; 1 a month crosses in 2027-06, 20 in 2025-11;
+    the header also shows the CO2 saved in the next 12 months at that pace."""
     page, _ = loaded
     view = "#view-trend_urban_taxi_nev_share"
     text = f"document.querySelector('{view} svg').textContent"
-    for pace, month in [(1, "2027-06"), (20, "2025-11")]:
+    # CO2 in the next 12 months at 9.5 t a year per taxi: pace 1 gives 1 + 2 + … + 12 = 78
+    # taxi-months (61.75 t), pace 20 gives 12 × 20 = 240 (190 t)
+    for pace, month, tonnes in [(1, "2027-06", "62"), (20, "2025-11", "190")]:
         page.evaluate(
             f"(() => {{ const s = document.querySelector('{view} input[type=range]');"
             f"s.value = {pace}; s.dispatchEvent(new Event('input')); return true; }})()"
         )
         page.wait_for(f"{text}.includes('预计 {month} 达标')", timeout=10)
+        page.wait_for(f"{text}.includes('未来12个月减排约 {tonnes} 吨CO2')", timeout=10)
 
 
 def test_screenshot_saved(loaded):

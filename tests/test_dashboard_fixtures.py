@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.reference.code_tables import read_code_table
+from pipelines import project
 from pipelines.warehouse import replace_table
 
 BUS_NUMERATORS = [300, 302, 305, 306, 308, 310, 312, 314, 316, 318, 319, 320, 322]
@@ -242,6 +244,42 @@ def quarantine() -> pl.DataFrame:
     )
 
 
+def fleet_co2_monthly() -> pl.DataFrame:
+    """Buses emit less as they turn clean; taxis likewise (tonnes, bounds ±30%)."""
+    rows = []
+    for fleet, indicator, months, numerators in [
+        ("bus", "bus_clean_share", BUS_MONTHS, BUS_NUMERATORS),
+        ("taxi", "urban_taxi_nev_share", TAXI_MONTHS, TAXI_NUMERATORS),
+    ]:
+        for period, qualifying in zip(months, numerators, strict=True):
+            co2, avoided = 900.0 - qualifying, qualifying * 1.5
+            rows.append({
+                "indicator_id": indicator, "fleet": fleet, "period": period,
+                "period_end": month_end(period), "co2_t": co2, "co2_t_low": co2 * 0.7,
+                "co2_t_high": co2 * 1.3, "co2_avoided_t": avoided,
+                "co2_avoided_t_low": avoided * 0.7, "co2_avoided_t_high": avoided * 1.3,
+            })  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+def target_gap_co2() -> pl.DataFrame:
+    """Buses: nothing left (0 vehicles); taxis: 20 × 9.5 t = 190 t a year (133 – 285)."""
+    rows = [
+        ("bus_clean_share", 0, 17.2, 10.0, 20.0, 0.0, 0.0, 0.0),
+        ("urban_taxi_nev_share", 20, 9.5, 6.65, 14.25, 190.0, 133.0, 285.0),
+    ]
+    columns = ["indicator_id", "units_to_close", "saving_per_vehicle_t",
+               "saving_per_vehicle_t_low", "saving_per_vehicle_t_high", "co2_on_table_t",
+               "co2_on_table_t_low", "co2_on_table_t_high"]  # fmt: skip
+    return pl.DataFrame(rows, schema=columns, orient="row").with_columns(
+        pl.lit(date(2025, 12, 31)).alias("deadline")
+    )
+
+
+def factor_table(name: str):
+    return lambda: read_code_table(project.REFERENCE_DIR, name)
+
+
 TABLES = {
     "metrics.indicator_values": indicator_values,
     "metrics.target_gap": target_gap,
@@ -253,6 +291,11 @@ TABLES = {
     "marts.fct_survey_breakdowns": survey_breakdowns,
     "audit.source_files": source_files,
     "quality.quarantine": quarantine,
+    "metrics.fleet_co2_monthly": fleet_co2_monthly,
+    "metrics.target_gap_co2": target_gap_co2,
+    "reference.emission_factors": factor_table("emission_factors"),
+    "reference.energy_intensity": factor_table("energy_intensity"),
+    "reference.fleet_activity": factor_table("fleet_activity"),
 }
 
 

@@ -213,7 +213,7 @@ def test_nothing_loads_from_the_network(built):
 def test_every_chart_is_exported_as_png_and_svg(built):
     exports = built["report"].index.parent / "exports"
     charts = embedded(built["html"], "greentrack-numbers")["charts"]
-    assert len(charts) == 15
+    assert len(charts) == 18
     for chart in charts:
         assert (exports / f"{chart}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (exports / f"{chart}.svg").read_text(encoding="utf-8").startswith("<svg")
@@ -239,3 +239,9 @@ def test_same_tables_give_the_same_page(built, tmp_path):
     with duckdb.connect(str(built["database"]), read_only=True) as con:
         again = build_site(con, tmp_path / "again", Words("zh"), export_images=False)
     assert again.index.read_text(encoding="utf-8") == built["html"]
+
+
+def test_carbon_section_follows_the_targets(built):
+    ids = re.findall(r'<section id="([^"]+)">', built["html"])
+    assert ids.index("carbon") == ids.index("green_travel_share") + 1
+    assert {"carbon_trend", "carbon_avoided", "carbon_gap"} <= set(built["report"].chart_ids)

@@ -272,3 +272,17 @@ def test_chinese_renders_as_glyphs_not_boxes(cjk_font):
     )
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert first != second
+
+
+def test_what_if_header_shows_co2_only_with_a_saving_per_vehicle():
+    from assets.dashboards.charts_whatif import crossing_fields, crossing_text
+
+    series = indicator_values().filter(pl.col("indicator_id") == "urban_taxi_nev_share")
+    taxi = target_gap().filter(pl.col("indicator_id") == "urban_taxi_nev_share").row(0, named=True)
+    plain, with_co2 = what_if_inputs(series, taxi), what_if_inputs(series, taxi, 9.5)
+    assert "year_co2_t" not in crossing_fields(plain)
+    assert "year_co2_t" in crossing_fields(with_co2)
+    assert "吨CO2" not in crossing_text(plain.param_name, Words("zh"))
+    assert "t CO2 saved in the next 12 months" in crossing_text(
+        with_co2.param_name, Words("en"), with_co2=True
+    )

@@ -4,6 +4,8 @@ From the latest month (numerator N of denominator D vehicles, `units_to_close` U
 replace), replacing p conventional vehicles a month gives the share (N + min(p·k, D − N)) / D
 after k months, with the fleet size held at D. The target is crossed in the first month with
 p·k ≥ U, the exact count from metrics.target_gap, so the page never rounds a share to decide it.
+When metrics.target_gap_co2 gives the CO2 a year one replacement saves (s), the header also
+shows the CO2 saved in the next 12 months at the slider's pace: Σ_{k=1..12} min(p·k, U) · s / 12.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class WhatIf:
     default_pace: int
     max_pace: int
     horizon_months: int
+    saving_per_vehicle_t: float | None = None  # CO2 a year one replacement saves, tonnes
 
     @property
     def param_name(self) -> str:
@@ -52,7 +55,9 @@ def recent_pace(series: pl.DataFrame, months: int = 12) -> int:
     return max(0, round(gain / (rows.height - 1)))
 
 
-def what_if_inputs(series: pl.DataFrame, target: dict) -> WhatIf | None:
+def what_if_inputs(
+    series: pl.DataFrame, target: dict, saving_per_vehicle_t: float | None = None
+) -> WhatIf | None:
     """None when the indicator has no latest month or no units_to_close."""
     latest = series.drop_nulls("value").sort("period_end").tail(1)
     units = target.get("units_to_close")
@@ -75,6 +80,7 @@ def what_if_inputs(series: pl.DataFrame, target: dict) -> WhatIf | None:
         default_pace=needed or max(observed, 1),
         max_pace=int(max(10, 2 * needed, min(units, 200))),
         horizon_months=int(min(48, max(12, to_deadline + 6))),
+        saving_per_vehicle_t=saving_per_vehicle_t,
     )
 
 
@@ -97,30 +103,53 @@ def crossing_fields(what_if: WhatIf) -> dict[str, str]:
     the first k with p·k ≥ U), that month's end, and the share then."""
     p, w = what_if.param_name, what_if
     units = w.units_to_close
-    return {
+    fields = {
         "cross_k": f"{units} == 0 ? 0 : ({p} > 0 ? ceil({units} / {p}) : null)",
         "cross_month": f"{_month_start(w)} + datum.cross_k + 1, 0)",
         "cross_share": f"({w.numerator} + min({p} * datum.cross_k, {w.denominator - w.numerator}))"
         f" / {w.denominator}",
     }
+    if w.saving_per_vehicle_t is not None:
+        fields |= year_saving_fields(w)
+    return fields
 
 
-def crossing_text(param: str, words: Words) -> str:
-    """A Vega expression: the pace and the month it reaches the target (or that it does not)."""
+def year_saving_fields(what_if: WhatIf) -> dict[str, str]:
+    """Vega expressions: CO2 saved over the next 12 months at the slider's pace p. Month k has
+    min(p·k, U) vehicles replaced; with m = min(12, floor(U / p)) months below U the sum is
+    p·m(m+1)/2 + (12 − m)·U vehicle-months, each saving s / 12 tonnes."""
+    p, units, saving = what_if.param_name, what_if.units_to_close, what_if.saving_per_vehicle_t
+    return {
+        "below_u": f"{p} > 0 ? min(12, floor({units} / {p})) : 0",
+        "year_co2_t": f"({p} > 0 ? {p} * datum.below_u * (datum.below_u + 1) / 2 "
+        f"+ (12 - datum.below_u) * {units} : 0) * {saving} / 12",
+    }
+
+
+def crossing_text(param: str, words: Words, with_co2: bool = False) -> str:
+    """A Vega expression: the pace and the month it reaches the target (or that it does not),
+    and with `with_co2` the CO2 saved over the next 12 months at that pace."""
     pace = f"' + {param} + '"
     month = "' + utcFormat(datum.cross_month, '%Y-%m') + '"
+    tonnes = "' + format(datum.year_co2_t, ',.0f') + '"
     if words.lang == "en":
         reached = f"At {pace} vehicles replaced a month the target is reached in {month}"
         never = "With no vehicles replaced the target is not reached"
+        co2 = f"; {tonnes} t CO2 saved in the next 12 months"
     else:
         reached = f"按每月替换 {pace} 辆，预计 {month} 达标 · at {pace}/month: reached in {month}"
         never = "不替换车辆则无法达标 · with no replacements the target is not reached"
-    return f"isValid(datum.cross_k) ? '{reached}' : '{never}'"
+        co2 = f" · 未来12个月减排约 {tonnes} 吨CO2 · {tonnes} t CO2 in 12 months"
+    text = f"(isValid(datum.cross_k) ? '{reached}' : '{never}')"
+    return f"{text} + '{co2}'" if with_co2 else text
 
 
 def _one_row(what_if: WhatIf, words: Words) -> alt.Chart:
     return alt.Chart(alt.Data(values=[{}])).transform_calculate(
-        **crossing_fields(what_if), crossing_label=crossing_text(what_if.param_name, words)
+        **crossing_fields(what_if),
+        crossing_label=crossing_text(
+            what_if.param_name, words, what_if.saving_per_vehicle_t is not None
+        ),
     )
 
 

@@ -34,6 +34,8 @@ figure.chart{margin:12px 0}figcaption{font-size:12px;color:#607d8b}
 .note{background:#fff8e1;border-left:4px solid #ffb300;padding:6px 10px;font-size:13px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}
 th,td{border:1px solid #cfd8dc;padding:4px 8px;text-align:left}th{background:#eceff1}
+.beside{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
+.beside aside{flex:1 1 300px;font-size:12px}.beside aside table{font-size:11px}
 """.replace("FONTS", FONT_STACK)
 
 EMBED = """

@@ -131,3 +131,49 @@ QUALITY = {
 }
 
 ALL_READS = {**METRICS, **COMPOSITION, **SUPPLY, **QUALITY}
+
+FACTOR_COLUMNS = "code, unit, value_central, value_low, value_high, source, source_year"
+CARBON = {
+    "carbon_monthly": TableRead(
+        "metrics.fleet_co2_monthly",
+        (
+            "indicator_id",
+            "fleet",
+            "period",
+            "period_end",
+            "co2_t",
+            "co2_t_low",
+            "co2_t_high",
+            "co2_avoided_t",
+            "co2_avoided_t_low",
+            "co2_avoided_t_high",
+        ),
+        "select * from metrics.fleet_co2_monthly order by fleet, period",
+    ),  # fmt: skip
+    "carbon_gap": TableRead(
+        "metrics.target_gap_co2",
+        (
+            "indicator_id",
+            "deadline",
+            "units_to_close",
+            "saving_per_vehicle_t",
+            "saving_per_vehicle_t_low",
+            "saving_per_vehicle_t_high",
+            "co2_on_table_t",
+            "co2_on_table_t_low",
+            "co2_on_table_t_high",
+        ),
+        "select * from metrics.target_gap_co2 order by deadline, indicator_id",
+    ),  # fmt: skip
+    "carbon_factors": TableRead(
+        "reference.emission_factors",
+        ("code", "unit", "value_central", "value_low", "value_high", "source", "source_year"),
+        f"select 'emission_factors' as factor_table, {FACTOR_COLUMNS} "
+        "from reference.emission_factors union all "
+        f"select 'energy_intensity', {FACTOR_COLUMNS} from reference.energy_intensity "
+        f"union all select 'fleet_activity', {FACTOR_COLUMNS} from reference.fleet_activity",
+        requires=("reference.energy_intensity", "reference.fleet_activity"),
+    ),
+}
+
+ALL_READS = {**ALL_READS, **CARBON}

@@ -30,12 +30,31 @@ def indicator_kind(indicator_id: str, series: pl.DataFrame) -> str:
 FLEET_MONTHS_SHOWN = 60
 
 
-def add_trend(section: Section, target: dict, series: pl.DataFrame, kind: str, words: Words):
+def saving_per_vehicle(reads: Reads, target: dict) -> float | None:
+    """CO2 a year one replacement saves for this target (metrics.target_gap_co2), if known."""
+    gaps = reads.get("carbon_gap")
+    if gaps is None or "saving_per_vehicle_t" not in gaps.columns:
+        return None
+    row = gaps.filter(
+        (pl.col("indicator_id") == target["indicator_id"])
+        & (pl.col("deadline") == target["deadline"])
+    ).drop_nulls("saving_per_vehicle_t")
+    return float(row["saving_per_vehicle_t"][0]) if row.height else None
+
+
+def add_trend(
+    section: Section,
+    target: dict,
+    series: pl.DataFrame,
+    kind: str,
+    words: Words,
+    saving_t: float | None = None,
+):
     chart_id = f"trend_{target['indicator_id']}"
     if series.is_empty():
         section.add_note(omitted(words, ("趋势图", "trend chart"), "no values"))
         return
-    what_if = what_if_inputs(series, target) if kind == "fleet" else None
+    what_if = what_if_inputs(series, target, saving_t) if kind == "fleet" else None
     shown = recent_months(series, FLEET_MONTHS_SHOWN) if kind == "fleet" else series
     if what_if is None:
         chart = trend_chart(shown, target, kind, words)
@@ -137,7 +156,7 @@ def indicator_section(target: dict, reads: Reads, words: Words) -> Section:
     series = values.filter(pl.col("indicator_id") == indicator_id)
     section = Section(indicator_id, words.text(target["name_zh"], target["name_en"]))
     kind = indicator_kind(indicator_id, series)
-    add_trend(section, target, series, kind, words)
+    add_trend(section, target, series, kind, words, saving_per_vehicle(reads, target))
     if indicator_id in COMPOSITION:
         COMPOSITION[indicator_id](section, target, reads, words)
     return section

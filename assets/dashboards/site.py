@@ -22,6 +22,8 @@ from assets.dashboards.numbers import numbers_document
 from assets.dashboards.page import render_page
 from assets.dashboards.queries import ALL_READS
 from assets.dashboards.reads import Reads, order_targets, read_all
+from assets.dashboards.section_carbon import SECTION_ID as CARBON_ID
+from assets.dashboards.section_carbon import carbon_section, section_title
 from assets.dashboards.section_indicators import indicator_section
 from assets.dashboards.section_overview import OVERVIEW_CHART_ID, overview_section
 from assets.dashboards.section_quality import quality_section, supply_section
@@ -90,7 +92,9 @@ def page_sections(reads: Reads, words: Words) -> list[Section]:
         )  # fmt: skip
         for t in targets.iter_rows(named=True)
     ]
-    return [overview, *indicators, supply, quality]
+    carbon = guarded(CARBON_ID, section_title(words),
+                     lambda: carbon_section(reads, words), reads, words)  # fmt: skip
+    return [overview, *indicators, carbon, supply, quality]
 
 
 def lead_text(reads: Reads, words: Words) -> str:

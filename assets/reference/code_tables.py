@@ -2,6 +2,8 @@
 
 Code tables are data, not code: SQL models and checks both read them from `reference.*`.
 Columns named `is_*` are booleans; `code` stays text (plate types keep their leading zero).
+Factor tables (emission_factors, energy_intensity, fleet_activity) carry `value_central`,
+`value_low`, `value_high` as doubles and the `source_year` of the cited source.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ CODE_TABLES = (
     "trip_purpose",
     "owner_units",
     "owner_patterns",
+    "emission_factors",
+    "energy_intensity",
+    "fleet_activity",
 )
 
 
@@ -34,8 +39,10 @@ def read_code_table(reference_dir: Path, name: str) -> pl.DataFrame:
     for column in frame.columns:
         if column.startswith("is_"):
             casts.append(pl.col(column).str.to_lowercase().eq("true").alias(column))
-        elif column.startswith("centroid_") or column == "max_speed_kmh":
+        elif column.startswith(("centroid_", "value_")) or column == "max_speed_kmh":
             casts.append(pl.col(column).cast(pl.Float64))
+        elif column == "source_year":
+            casts.append(pl.col(column).cast(pl.Int64))
     return frame.with_columns(casts) if casts else frame
 
 
