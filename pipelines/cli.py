@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even when data_raw/ holds no source file (default: exit 1, publish nothing)",
     )
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="ingest every file again instead of carrying forward file versions already ingested",
+    )
 
     generate = commands.add_parser("generate", help="write synthetic Taicang-like sources")
     generate.add_argument("--out", type=Path, required=True)
@@ -89,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             return EXIT_USAGE
         from pipelines.runner import run_pipeline
+
+        if args.full:
+            os.environ["GREENTRACK_FULL"] = "1"  # read by each source's ingest, in-process
 
         return run_pipeline(allow_empty=args.allow_empty)
     if args.command == "generate":
