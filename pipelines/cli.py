@@ -95,10 +95,17 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         from pipelines.runner import run_pipeline
 
-        if args.full:
-            os.environ["GREENTRACK_FULL"] = "1"  # read by each source's ingest, in-process
-
-        return run_pipeline(allow_empty=args.allow_empty)
+        if not args.full:
+            return run_pipeline(allow_empty=args.allow_empty)
+        previous = os.environ.get("GREENTRACK_FULL")
+        os.environ["GREENTRACK_FULL"] = "1"  # read by each source's ingest, in-process
+        try:
+            return run_pipeline(allow_empty=args.allow_empty)
+        finally:
+            if previous is None:
+                os.environ.pop("GREENTRACK_FULL", None)
+            else:
+                os.environ["GREENTRACK_FULL"] = previous
     if args.command == "generate":
         from pipelines.generate import generate_all
 

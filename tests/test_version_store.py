@@ -216,3 +216,29 @@ def test_an_unreadable_file_is_never_stored():
     assert not version_store.storable(outcome)
     outcome.reason = "taxi_fleet/x_20250101.csv: column 车辆类别 missing"
     assert version_store.storable(outcome)
+
+
+def test_run_full_sets_greentrack_full_for_the_run_only(workspace, monkeypatch):
+    import pipelines.runner
+    from pipelines import cli
+
+    seen = []
+    monkeypatch.delenv("GREENTRACK_FULL", raising=False)
+    monkeypatch.setattr(
+        pipelines.runner, "run_pipeline", lambda allow_empty: seen.append(project.full_rebuild())
+    )
+    cli.main(["run", "--full"])
+    cli.main(["run"])
+    assert seen == [True, False]
+
+
+def test_a_stored_outcome_missing_a_part_is_not_trusted(workspace):
+    _taxis(workspace / "data_raw")
+    materialise([reference_tables, raw_taxi_fleet], workspace / "a.duckdb")
+    (entry,) = [p for p in version_store.source_store("taxi_fleet").iterdir() if p.is_dir()]
+    sha256, fingerprint = entry.name.split("-")
+    name = "taxi_fleet/taxi_fleet_20251031.csv"
+    assert version_store.load("taxi_fleet", sha256, fingerprint, name) is not None
+    assert version_store.load("taxi_fleet", sha256, fingerprint, "taxi_fleet/other.csv") is None
+    (entry / "quarantine.parquet").unlink()
+    assert version_store.load("taxi_fleet", sha256, fingerprint, name) is None

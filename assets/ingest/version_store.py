@@ -118,6 +118,9 @@ def load(source: str, sha256: str, fingerprint: str, file_name: str) -> FileOutc
         return None
     if record.get("file_name") != file_name or record.get("sha256") != sha256:
         return None
+    entries = [*record["tables"].values(), record["quarantine"]]
+    if not all((version.path / part).is_file() for entry in entries for part in entry["parts"]):
+        return None  # a part went missing: ingest the file again
     file_date = record["file_date"]
     outcome = FileOutcome(
         source, file_name, sha256, dt.date.fromisoformat(file_date) if file_date else None
