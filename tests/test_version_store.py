@@ -16,10 +16,14 @@ from assets.ingest import ingest_fingerprint, version_store
 from assets.ingest.outcome import FileOutcome
 from assets.reference.assets import reference_tables
 from assets.registrations.assets import raw_registrations
+from assets.surveys.assets import raw_surveys
 from pipelines import project
 from tests.conftest import materialise, rows
 from tests.source_files import (
     REGISTRATION_HEADER,
+    SURVEY_HH,
+    SURVEY_PERSONS,
+    SURVEY_TRIPS,
     TAXI_HEADER,
     good_buses,
     good_registrations,
@@ -51,10 +55,20 @@ def _taxis(data_raw, name="taxi_fleet_20251031.csv"):
     write_csv(data_raw / "taxi_fleet" / name, TAXI_HEADER, lines, "utf-8-sig")
 
 
+def _wave(data_raw, wave_id="2024", persons=("H1,1,40,1,w,100", "H1,2,38,2,w,100")):
+    wave = data_raw / "surveys" / wave_id
+    write_csv(wave / "households.csv", SURVEY_HH, ["H1,320585100,2,1,1,100"], "utf-8")
+    write_csv(wave / "persons.csv", SURVEY_PERSONS, list(persons), "utf-8")
+    trips = [f"H1,1,{n},08:00,08:30,320585100,320585100,1,4,5,100" for n in range(1, 30)]
+    trips.append("H1,9,1,08:00,08:20,320585100,320585100,4,1,1,100")  # person 9: quarantined
+    write_csv(wave / "trips.csv", SURVEY_TRIPS, trips, "utf-8")
+
+
 SOURCES = {
     "registrations": (raw_registrations, _registrations, "raw.registrations"),
     "bus_fleet": (raw_bus_fleet, _buses, "raw.bus_fleet"),
     "taxi_fleet": (raw_taxi_fleet, _taxis, "raw.taxi_fleet"),
+    "surveys": (raw_surveys, _wave, "raw.survey_trips"),
 }
 
 
@@ -95,11 +109,13 @@ def test_a_carried_outcome_equals_a_fresh_ingest_for_every_source(workspace, mon
     assert {c for _, c in _carried(fresh)} == {False}  # --full ignores the store
     assert (
         rows(fresh, "select reingest_reason from audit.source_ingest")
-        == [("--full: every file ingested again",)] * 3
+        == [("--full: every file ingested again",)] * 4
     )
     for source, (_, _, table) in SOURCES.items():
         expected = _written(fresh, table, source)
-        assert len(expected["raw"]) == 30 + 10 * (source == "registrations")
+        # 30 good rows (registrations 40; the wave's trips 29) and one quarantined
+        expected_rows = {"registrations": 40, "surveys": 29}.get(source, 30)
+        assert len(expected["raw"]) == expected_rows
         assert len(expected["quarantine"]) == 1
         assert _written(carried, table, source) == expected, source
         # the carried rows keep the time they were first loaded
@@ -162,12 +178,14 @@ def _digests(root, key=b"k"):
     ("edited", "affected"),
     [
         ("reference/fuel.csv", {"registrations"}),
-        ("reference/town.csv", {"taxi_fleet"}),
+        ("reference/town.csv", {"taxi_fleet", "surveys"}),
         ("reference/powertrain.csv", {"bus_fleet", "taxi_fleet"}),
         ("assets/fleets/rules.py", {"bus_fleet", "taxi_fleet"}),
         ("assets/registrations/records.py", {"registrations"}),
-        ("assets/ingest/row_rules.py", {"registrations", "bus_fleet", "taxi_fleet"}),
-        ("reference/travel_mode.csv", set()),
+        ("assets/ingest/row_rules.py", {"registrations", "bus_fleet", "taxi_fleet", "surveys"}),
+        ("reference/travel_mode.csv", {"surveys"}),
+        ("assets/surveys/waves.py", {"surveys"}),
+        ("reference/vehicle_type.csv", {"registrations"}),
     ],
 )
 def test_an_edit_changes_the_fingerprint_of_exactly_the_sources_that_read_it(
@@ -242,3 +260,26 @@ def test_a_stored_outcome_missing_a_part_is_not_trusted(workspace):
     assert version_store.load("taxi_fleet", sha256, fingerprint, "taxi_fleet/other.csv") is None
     (entry / "quarantine.parquet").unlink()
     assert version_store.load("taxi_fleet", sha256, fingerprint, name) is None
+
+
+def test_a_wave_is_carried_whole_or_read_whole(workspace):
+    data_raw = workspace / "data_raw"
+    _wave(data_raw, "2019")
+    _wave(data_raw, "2024")
+    materialise([reference_tables, raw_surveys], workspace / "a.duckdb")
+    # a person added in 2024: the 2024 trips' orphan rule may now see other persons
+    _wave(data_raw, "2024", persons=("H1,1,40,1,w,100", "H1,2,38,2,w,100", "H1,9,9,1,w,100"))
+    con = materialise([reference_tables, raw_surveys], workspace / "b.duckdb")
+    assert _carried(con) == [
+        ("surveys/2019/households.csv", True),
+        ("surveys/2019/persons.csv", True),
+        ("surveys/2019/trips.csv", True),
+        ("surveys/2024/households.csv", False),  # unchanged bytes, read with its wave
+        ("surveys/2024/persons.csv", False),
+        ("surveys/2024/trips.csv", False),
+    ]
+    # person 9 now exists: the 2024 trip that was quarantined is loaded
+    assert rows(con, "select wave_id, count(*) from raw.survey_trips group by all order by 1") == [
+        ("2019", 29),
+        ("2024", 30),
+    ]

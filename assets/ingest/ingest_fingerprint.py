@@ -45,6 +45,15 @@ SOURCE_INPUTS = {
         ("assets/fleets/taxi_register.py", "assets/fleets/rules.py", "assets/fleets/assets.py"),
         ("powertrain", "town"),
     ),
+    "surveys": SourceInputs(
+        (
+            "assets/surveys/records.py",
+            "assets/surveys/waves.py",
+            "assets/surveys/times.py",
+            "assets/surveys/assets.py",
+        ),
+        ("town", "travel_mode", "trip_purpose"),
+    ),
 }
 
 

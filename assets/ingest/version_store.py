@@ -159,13 +159,13 @@ def reingest_reason(source: str, parts: dict[str, str], full: bool) -> str | Non
     return f"ingested again: {', '.join(names)} changed" if names else None
 
 
-def keep_only(source: str, fingerprint: str, sha256s: set[str], parts: dict[str, str]) -> None:
-    """After the source's ingest: drop entries of versions no longer in data_raw/ or of another
-    fingerprint, and temporary directories left by a night that died; record the manifest."""
+def keep_only(source: str, wanted: set[str], parts: dict[str, str]) -> None:
+    """After the source's ingest: drop entries not `wanted` (versions no longer in data_raw/,
+    or of another fingerprint) and temporary directories left by a night that died; record
+    the manifest."""
     store = source_store(source)
     if not store.is_dir():
         return
-    wanted = {entry_name(sha, fingerprint) for sha in sha256s}
     for entry in store.iterdir():
         if entry.is_dir() and entry.name not in wanted:
             shutil.rmtree(entry, ignore_errors=True)
