@@ -62,5 +62,5 @@ def test_a_rerun_carries_every_ledger_file_and_publishes_the_same_metric_hash(
         "where ingest_fingerprint is not null order by source",
     ) == [
         (source, 0, "--full: every file ingested again")
-        for source in ("bus_fleet", "registrations", "taxi_fleet")
+        for source in ("bus_fleet", "registrations", "surveys", "taxi_fleet")
     ]
