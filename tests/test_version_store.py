@@ -283,3 +283,15 @@ def test_a_wave_is_carried_whole_or_read_whole(workspace):
         ("2019", 29),
         ("2024", 30),
     ]
+
+
+def test_a_half_written_entry_is_removed_as_stale_work(workspace):
+    from assets.publish.atomic import remove_stale_work
+
+    half = version_store.source_store("registrations") / f"{version_store.TEMPORARY_PREFIX}x1"
+    half.mkdir(parents=True)
+    (half / "table-00.parquet").write_bytes(b"partial")
+    kept = version_store.source_store("registrations") / "abc-123"
+    kept.mkdir()
+    assert remove_stale_work(project.work_warehouse_path()) == [half]
+    assert not half.exists() and kept.exists()
