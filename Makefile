@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint --dialect duckdb dbt_like_sql
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run --scales 1 10 100
+	$(BIN)/python -m benchmarks.run --scales 1 10 100 --history-scales 1 10
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scales 1 10

@@ -266,6 +266,20 @@ def memory_table(results: dict, count: int = 5) -> list[str]:
     ]
 
 
+def history_section(results: dict) -> list[str]:
+    """The "history" scenario (benchmarks/history.py), when it was measured."""
+    if not results.get("history"):
+        return []
+    from benchmarks.history import history_rows
+
+    return [
+        "",
+        'Scenario "history" (monthly registrations snapshots accumulating; benchmarks/history.py):',
+        "",
+        *history_rows(results["history"]),
+    ]
+
+
 def write_report(results: dict, readme: Path) -> str:
     lines = [
         f"Measured {results['date']} on {results['machine']['cpus']} cores, "
@@ -279,6 +293,7 @@ def write_report(results: dict, readme: Path) -> str:
         "",
         *stage_table(results),
         *memory_table(results),
+        *history_section(results),
     ]
     table = "\n".join(lines)
     text = readme.read_text(encoding="utf-8") if readme.exists() else f"{BEGIN}\n{END}\n"

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from benchmarks.gtfs_probe import gtfs_probe
+from benchmarks.history import measure_history
 from benchmarks.measure import registrations_probe_child, run_pipeline_child
 from benchmarks.report import write_report
 from pipelines.generate import generate_all
@@ -73,12 +74,24 @@ def merge_same_day(out: Path, results: dict) -> dict:
     measured = {s["scale"] for s in results["scales"]}
     kept = [s for s in earlier.get("scales", []) if s["scale"] not in measured]
     merged = sorted(kept + results["scales"], key=lambda s: s["scale"])
-    return results | {"scales": merged}
+    history_measured = {h["scale"] for h in results.get("history", [])}
+    history = [h for h in earlier.get("history", []) if h["scale"] not in history_measured]
+    history = sorted(history + results.get("history", []), key=lambda h: h["scale"])
+    merged_results = earlier | results | {"scales": merged}
+    return merged_results | ({"history": history} if history else {})
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--scales", type=float, nargs="*", default=[1, 10, 100])
+    parser.add_argument(
+        "--history-scales",
+        type=float,
+        nargs="*",
+        default=[],
+        help='scales of the "history" scenario (benchmarks/history.py): first run, rerun, '
+        "the night of the 12th monthly snapshot",
+    )
     parser.add_argument("--results-dir", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     results = {
@@ -94,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         for scale in args.scales:
             print(f"scale {scale:g} …", flush=True)
             results["scales"].append(measure_scale(scale, Path(scratch)))
-    results["gtfs"] = gtfs_probe()
+        for scale in args.history_scales:
+            print(f"history, scale {scale:g} …", flush=True)
+            results.setdefault("history", []).append(measure_history(scale, Path(scratch)))
+    if args.scales:
+        results["gtfs"] = gtfs_probe()
     args.results_dir.mkdir(parents=True, exist_ok=True)
     out = args.results_dir / f"{results['date']}.json"
     results = merge_same_day(out, results)

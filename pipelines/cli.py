@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even when data_raw/ holds no source file (default: exit 1, publish nothing)",
     )
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="ingest every file again instead of carrying forward file versions already ingested",
+    )
 
     generate = commands.add_parser("generate", help="write synthetic Taicang-like sources")
     generate.add_argument("--out", type=Path, required=True)
@@ -90,7 +95,17 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         from pipelines.runner import run_pipeline
 
-        return run_pipeline(allow_empty=args.allow_empty)
+        if not args.full:
+            return run_pipeline(allow_empty=args.allow_empty)
+        previous = os.environ.get("GREENTRACK_FULL")
+        os.environ["GREENTRACK_FULL"] = "1"  # read by each source's ingest, in-process
+        try:
+            return run_pipeline(allow_empty=args.allow_empty)
+        finally:
+            if previous is None:
+                os.environ.pop("GREENTRACK_FULL", None)
+            else:
+                os.environ["GREENTRACK_FULL"] = previous
     if args.command == "generate":
         from pipelines.generate import generate_all
 

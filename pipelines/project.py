@@ -94,6 +94,12 @@ def duckdb_memory_limit() -> str:
     return value.strip()
 
 
+def full_rebuild() -> bool:
+    """GREENTRACK_FULL=1 (what `greentrack run --full` sets): ingest every file again instead
+    of carrying forward the file versions already ingested (assets/ingest/version_store.py)."""
+    return os.environ.get("GREENTRACK_FULL", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def max_row_drop() -> float:
     """The share of records a new version of a source may lose against the previous accepted
     one before the plausibility gate rejects it (GREENTRACK_MAX_ROW_DROP, default 0.20). A

@@ -60,7 +60,24 @@ def source_summary(con: duckdb.DuckDBPyConnection) -> str:
     ).fetchall()
     if rejected:
         text += "\n\nRejected files:\n" + "\n".join(f"  {f}: {r}" for f, r in rejected)
-    return text + ignored_summary(con)
+    return text + carried_summary(con) + ignored_summary(con)
+
+
+def carried_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """Which sources took file versions from the version store, and why any read them again."""
+    if not table_exists(con, "audit.source_ingest"):
+        return ""
+    rows = con.execute(
+        "select source, files_ingested, files_carried, reingest_reason from audit.source_ingest "
+        "where ingest_fingerprint is not null order by source"
+    ).fetchall()
+    if not rows:
+        return ""
+    lines = []
+    for source, ingested, carried, reason in rows:
+        line = f"  {source}: {carried} file(s) carried, {ingested} ingested"
+        lines.append(line + (f" ({reason})" if reason else ""))
+    return "\n\nFile versions already ingested (carried forward):\n" + "\n".join(lines)
 
 
 def ignored_summary(con: duckdb.DuckDBPyConnection) -> str:

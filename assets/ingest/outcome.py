@@ -56,6 +56,9 @@ class FileOutcome:
     seconds: float = 0.0
     # a byte-identical copy of another file (GTFS audits republished feeds): not a version
     duplicate_of: str | None = None
+    # taken from the store of versions already ingested (version_store), with its first load time
+    carried: bool = False
+    loaded_at: dt.datetime | None = None
 
     def __setattr__(self, name: str, value) -> None:
         if name in SCRUBBED and value is not None:
@@ -97,5 +100,6 @@ class FileOutcome:
             "reason": self.reason,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 3),
-            "loaded_at": loaded_at,
+            "loaded_at": self.loaded_at or loaded_at,
+            "carried": self.carried,
         }

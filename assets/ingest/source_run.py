@@ -16,7 +16,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.ingest import plausibility, sliced_ingest
+from assets.ingest import carrying, plausibility, sliced_ingest
 from assets.ingest.code_sets import load_code_sets
 from assets.ingest.discovery import Discovery, SourcePattern, discover, ignored_warning, relative
 from assets.ingest.file_ingest import (
@@ -34,6 +34,7 @@ from assets.ingest.store import (
     ensure_ledgers,
     summary_metadata,
     write_ignored,
+    write_ingest_plan,
     write_outcomes,
 )
 from assets.ingest.text_files import read_csv_text
@@ -128,8 +129,16 @@ def run_source_ingest(
         ensure_ledgers(con)
         codes = load_code_sets(con)
     outcomes = [plausibility.refused_outcome(source, f, reason) for f, reason in refused]
-    outcomes += ingest_files(found, data_raw, codes, key, loaded_at)
+    plan = carrying.plan(found, source, key, project.full_rebuild())
+    if plan is not None:
+        outcomes += plan.carried
+        if plan.reason and found.files:
+            context.log.warning(f"[{source}] {plan.reason}")
     try:
+        ingested = ingest_files(found, data_raw, codes, key, loaded_at)
+        outcomes += ingested
+        if plan is not None:
+            plan.save(ingested, loaded_at)
         plausibility.judge(
             outcomes,
             pattern.series_of,
@@ -147,12 +156,16 @@ def run_source_ingest(
             )
             ignored = [(entry.name, entry.why) for entry in found.ignored]
             write_ignored(con, source, ignored, context.run.run_id)
+            write_ingest_plan(con, source, outcomes, plan, context.run.run_id)
             previews = {table: preview_markdown(con, table) for table in counts}
+        if plan is not None:
+            plan.finish()
     finally:
         discard_spools(outcomes)
     metadata = summary_metadata(outcomes)
     metadata["ignored"] = "\n".join(str(entry) for entry in found.ignored) or "none"
-    metadata["seconds"] = round(sum(o.seconds for o in outcomes), 3)
+    metadata["seconds"] = round(sum(o.seconds for o in outcomes if not o.carried), 3)
+    metadata["files_carried"] = sum(o.carried for o in outcomes)
     for table, rows in counts.items():
         metadata[f"rows {table}"] = rows
     metadata["preview"] = dg.MetadataValue.md(

@@ -21,7 +21,7 @@ create table if not exists audit.source_files (
     run_id varchar, source varchar, file_name varchar, sha256 varchar, file_date date,
     encoding varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
     status varchar, reason varchar, warnings bigint, seconds double, loaded_at timestamp,
-    is_current boolean, rows_skipped_blank bigint
+    is_current boolean, rows_skipped_blank bigint, carried boolean
 )
 """
 QUARANTINE_DDL = """
@@ -37,12 +37,41 @@ create table if not exists audit.ignored_files (
 )
 """
 
+INGEST_PLAN_DDL = """
+create table if not exists audit.source_ingest (
+    run_id varchar, source varchar, files_ingested bigint, files_carried bigint,
+    ingest_fingerprint varchar, reingest_reason varchar
+)
+"""
+
 
 def ensure_ledgers(con: duckdb.DuckDBPyConnection) -> None:
     ensure_schemas(con)
     con.execute(AUDIT_DDL)
     con.execute(QUARANTINE_DDL)
     con.execute(IGNORED_DDL)
+    con.execute(INGEST_PLAN_DDL)
+
+
+def write_ingest_plan(
+    con: duckdb.DuckDBPyConnection, source: str, outcomes: list[FileOutcome], plan, run_id: str
+) -> None:
+    """Replace the source's row of audit.source_ingest: how many files this run read and how
+    many it carried from the version store, and why it had to read them again if it did."""
+    ensure_ledgers(con)
+    con.execute("delete from audit.source_ingest where source = ?", [source])
+    carried = sum(o.carried for o in outcomes)
+    con.execute(
+        "insert into audit.source_ingest values (?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            source,
+            len(outcomes) - carried,
+            carried,
+            plan.fingerprint if plan is not None else None,
+            plan.reason if plan is not None else None,
+        ],
+    )
 
 
 def write_ignored(

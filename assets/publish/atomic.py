@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.spool import SPOOL_DIR_NAME
+from assets.ingest.version_store import STORE_DIR_NAME, TEMPORARY_PREFIX
 
 UNRENAMEABLE = {errno.EBUSY, errno.EXDEV}  # a mount point, or a rename across filesystems
 INCOMING, OUTGOING = ".greentrack-incoming", ".greentrack-outgoing"
@@ -209,6 +210,10 @@ def remove_stale_work(work_file: Path) -> list[Path]:
         if directory.is_dir():
             shutil.rmtree(directory, ignore_errors=True)
             removed.append(directory)
+    # half-written entries of the version store (assets/ingest/version_store.py)
+    for directory in sorted(work_file.parent.glob(f"{STORE_DIR_NAME}/*/{TEMPORARY_PREFIX}*")):
+        shutil.rmtree(directory, ignore_errors=True)
+        removed.append(directory)
     return removed
 
 

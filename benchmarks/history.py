@@ -1,0 +1,139 @@
+"""The "history" scenario: what a night costs as monthly registrations exports accumulate.
+
+Four runs of `greentrack run` as child processes on one generated drop (as of 2025-12-31):
+1. first run, one registrations snapshot (a fresh warehouse);
+2. rerun with nothing changed (every ledger file carried from the version store);
+3. a fresh warehouse on the 11 monthly snapshots of January to November (preparation);
+4. the night the 12th (December) snapshot arrives, with 11 already published.
+Each with wall time, peak RSS and the size of the published warehouse file. The older
+snapshots are the registrations exports of drops generated as of each month end (generation
+is timed but not counted), so each holds the vehicles registered by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from pathlib import Path
+
+from benchmarks.measure import run_pipeline_child
+from pipelines.generate import generate_all
+from pipelines.project import WAREHOUSE_FILE_NAME
+
+NEWEST = dt.date(2025, 12, 31)
+MONTH_ENDS = [dt.date(2025, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 12)] + [NEWEST]
+GOALS = {"rerun": 0.25, "twelfth_wall": 1.25, "twelfth_rss": 1.25, "size": 1.3}
+
+
+def _measured(data_raw: Path, workdir: Path) -> dict:
+    run = run_pipeline_child(data_raw, workdir)
+    published = workdir / "warehouse" / WAREHOUSE_FILE_NAME
+    return {
+        "exit_code": run["exit_code"],
+        "wall_seconds": run["wall_seconds"],
+        "peak_rss_mb": run["peak_rss_mb"],
+        "published_mb": round(published.stat().st_size / 1024**2, 1)
+        if published.exists()
+        else None,
+        "step_seconds": run["step_seconds"],
+    }
+
+
+def monthly_snapshots(scale: float, scratch: Path) -> list[Path]:
+    """One registrations export per month end of 2025 (December's is the newest)."""
+    snapshots = []
+    for month_end in MONTH_ENDS:
+        drop = scratch / f"drop_{month_end:%Y%m%d}"
+        generate_all(drop, scale=scale, seed=42, defect_rate=0.01, as_of=month_end)
+        name = f"registrations_{month_end:%Y%m%d}.csv"
+        snapshots.append(shutil.move(drop / "registrations" / name, scratch / name))
+        shutil.rmtree(drop, ignore_errors=True)
+    return [Path(p) for p in snapshots]
+
+
+def measure_history(scale: float, scratch: Path) -> dict:
+    root = scratch / f"history_{scale:g}"
+    data_raw = root / "data_raw"
+    started = time.perf_counter()
+    generate_all(data_raw, scale=scale, seed=42, defect_rate=0.01, as_of=NEWEST)
+    registrations = data_raw / "registrations"
+    for older in registrations.iterdir():  # small scales also write a 2024 snapshot
+        older.unlink()
+    snapshots = monthly_snapshots(scale, root / "snapshots")
+    generation = time.perf_counter() - started
+
+    shutil.copy(snapshots[-1], registrations)
+    first = _measured(data_raw, root / "one")
+    rerun = _measured(data_raw, root / "one")
+    (registrations / snapshots[-1].name).unlink()
+    for snapshot in snapshots[:-1]:
+        shutil.copy(snapshot, registrations)
+    eleven = _measured(data_raw, root / "twelve")
+    shutil.copy(snapshots[-1], registrations)
+    twelfth = _measured(data_raw, root / "twelve")
+    shutil.rmtree(root, ignore_errors=True)
+    return {
+        "scale": scale,
+        "generation_seconds_not_counted": round(generation, 1),
+        "first_run": first,
+        "rerun_unchanged": rerun,
+        "eleven_snapshots_first_run": eleven,
+        "twelfth_snapshot_night": twelfth,
+    }
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def history_rows(history: list[dict]) -> list[str]:
+    """The scenario's table: one row per scale, the goals' ratios beside the measurements."""
+    lines = [
+        "| scale | run | wall (s) | peak RSS (MB) | published (MB) | exit |",
+        "|---|---|---|---|---|---|",
+    ]
+    verdicts = []
+    for result in history:
+        for label, key in (
+            ("first run, one snapshot", "first_run"),
+            ("rerun, nothing changed", "rerun_unchanged"),
+            ("first run, 11 snapshots (preparation)", "eleven_snapshots_first_run"),
+            ("night of the 12th snapshot", "twelfth_snapshot_night"),
+        ):
+            run = result[key]
+            lines.append(
+                f"| {result['scale']:g} | {label} | {run['wall_seconds']} | {run['peak_rss_mb']} "
+                f"| {run['published_mb']} | {run['exit_code']} |"
+            )
+        first, rerun, twelfth = (
+            result[k] for k in ("first_run", "rerun_unchanged", "twelfth_snapshot_night")
+        )
+        ratios = {
+            "rerun ÷ first run (wall)": (
+                _ratio(rerun["wall_seconds"], first["wall_seconds"]),
+                GOALS["rerun"],
+            ),
+            "12th night ÷ first run (wall)": (
+                _ratio(twelfth["wall_seconds"], first["wall_seconds"]),
+                GOALS["twelfth_wall"],
+            ),
+            "12th night ÷ first run (peak RSS)": (
+                _ratio(twelfth["peak_rss_mb"], first["peak_rss_mb"]),
+                GOALS["twelfth_rss"],
+            ),
+            "published, 12 ÷ 1 snapshots": (
+                _ratio(twelfth["published_mb"], first["published_mb"]),
+                GOALS["size"],
+            ),
+        }
+        for name, (value, goal) in ratios.items():
+            met = "✅ met" if value is not None and value <= goal else "❌ not met"
+            verdicts.append(f"| {result['scale']:g} | {name} | ≤ {goal} | {value} | {met} |")
+    return [
+        *lines,
+        "",
+        "| scale | goal | target | measured | verdict |",
+        "|---|---|---|---|---|",
+        *verdicts,
+    ]

@@ -1,0 +1,34 @@
+"""The "history" scenario's table: ratios and verdicts computed as stated, by hand."""
+
+from __future__ import annotations
+
+from benchmarks.history import MONTH_ENDS, history_rows
+
+
+def _run(wall, rss, size):
+    return {"exit_code": 0, "wall_seconds": wall, "peak_rss_mb": rss, "published_mb": size}
+
+
+def test_twelve_month_ends_of_2025_the_newest_last():
+    assert len(MONTH_ENDS) == 12 and len(set(MONTH_ENDS)) == 12
+    assert [d.isoformat() for d in (MONTH_ENDS[0], MONTH_ENDS[1], MONTH_ENDS[-1])] == [
+        "2025-01-31",
+        "2025-02-28",
+        "2025-12-31",
+    ]
+
+
+def test_history_verdicts_divide_by_the_first_run():
+    result = {
+        "scale": 1,
+        "first_run": _run(40.0, 1000.0, 100.0),
+        "rerun_unchanged": _run(12.0, 800.0, 100.0),  # 0.3 > 0.25
+        "eleven_snapshots_first_run": _run(90.0, 2000.0, 400.0),
+        "twelfth_snapshot_night": _run(48.0, 1200.0, 125.0),  # 1.2, 1.2, 1.25
+    }
+    rows = history_rows([result])
+    assert "| 1 | rerun ÷ first run (wall) | ≤ 0.25 | 0.3 | ❌ not met |" in rows
+    assert "| 1 | 12th night ÷ first run (wall) | ≤ 1.25 | 1.2 | ✅ met |" in rows
+    assert "| 1 | 12th night ÷ first run (peak RSS) | ≤ 1.25 | 1.2 | ✅ met |" in rows
+    assert "| 1 | published, 12 ÷ 1 snapshots | ≤ 1.3 | 1.25 | ✅ met |" in rows
+    assert "| 1 | night of the 12th snapshot | 48.0 | 1200.0 | 125.0 | 0 |" in rows
