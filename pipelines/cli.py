@@ -60,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="print the target-gap table of the warehouse")
     status.add_argument("--warehouse-dir", type=Path)
 
+    export = commands.add_parser(
+        "export",
+        help="write the workbook and/or Parquet files from the published warehouse",
+        description="Writes green_transport.xlsx and/or parquet/<schema>.<table>.parquet "
+        "from the published warehouse (opened read-only). Exit 0 written, 1 no warehouse or "
+        "one that cannot be read, 2 usage error.",
+    )
+    export.add_argument("--xlsx", action="store_true", help="write green_transport.xlsx")
+    export.add_argument(
+        "--parquet", action="store_true", help="write one Parquet file per marts/metrics table"
+    )
+    export.add_argument("--out", type=Path, required=True, help="directory to write into")
+    export.add_argument("--warehouse-dir", type=Path)
+
     ui = commands.add_parser("ui", help="start the Dagster UI and daemon (dagster dev)")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", default="3000")
@@ -109,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.status import print_status
 
         return print_status()
+    if args.command == "export":
+        from pipelines.export_files import export_files
+
+        return export_files(args.out, args.xlsx, args.parquet)
     if args.command == "ui":
         command = [
             "dagster",

@@ -239,3 +239,13 @@ def test_same_tables_give_the_same_page(built, tmp_path):
     with duckdb.connect(str(built["database"]), read_only=True) as con:
         again = build_site(con, tmp_path / "again", Words("zh"), export_images=False)
     assert again.index.read_text(encoding="utf-8") == built["html"]
+
+
+def test_the_page_links_the_workbook_and_parquet_files_published_with_it(built):
+    links = re.findall(r'href="(exports/[^"]+\.(?:xlsx|parquet))"', built["html"])
+    site = built["report"].index.parent
+    assert "exports/green_transport.xlsx" in links
+    assert "exports/parquet/metrics.target_gap.parquet" in links
+    assert len(links) == 9  # the workbook and eight marts/metrics tables of the fixture
+    assert all((site / link).is_file() for link in links)
+    assert not [name for name in built["report"].omitted if name.startswith("export green")]
