@@ -358,3 +358,22 @@ def test_duckdb_1_1_opens_the_published_file(clean_run, tmp_path_factory):
     version, gap_rows = done.stdout.split()
     expected = con.execute("select count(*) from metrics.target_gap").fetchall()[0][0]
     assert version == "1.1.3" and int(gap_rows) == expected > 0
+
+
+def test_every_column_of_every_schema_is_commented_and_in_the_dictionary(clean_run):
+    data_raw, con, _ = clean_run
+    columns = con.execute(
+        "select schema_name, table_name, column_name, coalesce(comment, '') "
+        "from duckdb_columns() where database_name = current_database()"
+    ).fetchall()
+    schemas = {schema for schema, _, _, _ in columns}
+    assert {"raw", "reference", "audit", "quality", "marts", "metrics"} <= schemas
+    assert [f"{s}.{t}.{c}" for s, t, c, comment in columns if not comment] == []
+    tables = con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() "
+        "where database_name = current_database() and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert tables == []
+    page = (data_raw.parent / "site" / "dictionary.html").read_text(encoding="utf-8")
+    for schema, table, column, _ in columns:
+        assert f"id='{schema}.{table}'" in page and f"<code>{column}</code>" in page

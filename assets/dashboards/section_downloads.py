@@ -8,6 +8,8 @@ from assets.dashboards.markup import escape
 from assets.exports.parquet_files import PARQUET_DIR_NAME
 from assets.exports.workbook import WORKBOOK_NAME
 
+DICTIONARY_NAME = "dictionary.html"  # written at publication (assets/publish/assets.py)
+
 EXPORTS_DIR_NAME = "exports"
 
 
@@ -29,6 +31,8 @@ def _links(paths: dict[str, str]) -> str:
 
 def downloads_section(parquet_tables: list[str], words: Words) -> Section:
     section = Section("downloads", words.text("数据下载", "Downloads"))
+    dictionary = words.text("数据字典：每个表和字段的说明", "Data dictionary: tables, columns")
+    section.add_html(f'<p><a href="{DICTIONARY_NAME}">{escape(dictionary)}</a></p>')
     workbook, *tables = download_paths(parquet_tables).items()
     section.add_html(
         "<p>"
