@@ -13,6 +13,7 @@ from assets.publish.gates import allow_empty_from_env, require_source_files
 from assets.publish.history import carry_forward, combined_hash, metric_hashes, write_runs
 from assets.publish.key_fingerprint import key_change_message, key_fingerprint
 from assets.publish.key_history import previous_key_fingerprint
+from assets.publish.notices import alert_after_publication
 from assets.warehouse.comments import comment_warehouse
 from pipelines import project
 from pipelines.alerts import send_alert
@@ -126,6 +127,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         publish_together(work, published, site_work_dir(), project.dashboards_dir())
         if key_changed:
             warn_key_change(context, previous, fingerprint)
+        alert_after_publication(context, published)
         context.log.info(f"published {published}")
         return dg.MaterializeResult(
             metadata={
