@@ -236,10 +236,16 @@ def print_status(out=None, err=None, as_json: bool = False, now: dt.datetime | N
         return EXIT_NOT_SHOWN
     runs, problem = run_log_report()
     document = status_document(path, gap, runs, freshness, problem, now)
-    if as_json:
-        print(json.dumps(document, ensure_ascii=False, indent=1, default=str), file=out)
-    else:
-        print(status_text(document), file=out)
+    text = (
+        json.dumps(document, ensure_ascii=False, indent=1, default=str)
+        if as_json
+        else status_text(document)
+    )
+    try:
+        print(text, file=out)
+        out.flush()
+    except BrokenPipeError:  # `greentrack status | head`: the reader left, the code still counts
+        pass
     if problem:
         print(f"greentrack status: {problem}", file=err)
     return document["exit_code"]
