@@ -128,3 +128,12 @@ def test_the_cli_passes_json_through(workspace, capsys, flag):
     out = capsys.readouterr().out
     assert code == 1
     assert out.startswith("{") if flag else out == ""
+
+
+def test_columns_line_up_with_chinese_in_them():
+    from pipelines.run_summary import format_table
+
+    table = format_table(["状态 status", "n"], [("已达标 met", 1), ("no data", 22)])
+    # "状态 status" is 4 + 7 = 11 terminal columns wide, so column n starts at 13 on every line
+    assert table.splitlines() == ["状态 status  n ", "-----------  --", "已达标 met   1 ",
+                                  "no data      22"]  # fmt: skip
