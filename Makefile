@@ -54,8 +54,9 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scales 1 10
 
-# Debian packages for the dashboard: a CJK font (Chinese in PNG exports and the page) and
-# headless Chromium (the browser test). Needs root; skipped with a note otherwise.
+# Debian packages for the dashboard: headless Chromium (the browser test) and a system CJK
+# font (optional: the mplfonts wheel in the lock already gives the PNG exports Chinese).
+# Needs root; skipped with a note otherwise.
 system-deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "system-deps: not root, skipping (install chromium fonts-noto-cjk yourself)"; \
 	elif dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then echo "system-deps: present"; \

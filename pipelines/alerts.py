@@ -1,4 +1,4 @@
-"""Run-failure alerts: a structured line in a log file, and a webhook post when configured.
+"""Alerts: a structured line in a log file, a webhook post and chat messages when configured.
 
 The line is JSON so the on-call engineer (or a log shipper) can grep it; the webhook gets the
 same JSON. A webhook that is down never turns a failed night into a crashed alert.
@@ -11,6 +11,7 @@ import os
 import urllib.request
 
 from pipelines import project
+from pipelines.alert_messages import notify_chat
 from pipelines.records import append_record, record_line
 
 WEBHOOK_ENV = "GREENTRACK_ALERT_WEBHOOK"
@@ -28,12 +29,13 @@ def send_failure_alert(record: dict) -> None:
 
 def send_alert(alert: dict) -> None:
     """One line in alerts.log (whole or not at all; OSError when it cannot be written), then
-    the webhook. The webhook is tried even when the line could not be written: on a full disk
-    it is the one channel left."""
+    the webhook and the chat tools (GREENTRACK_ALERT_URLS). They are tried even when the line
+    could not be written: on a full disk they are the channels left."""
     try:
         append_record(alert_log_path(), alert)
     finally:
         _post(alert)
+        notify_chat(alert)
 
 
 def _post(alert: dict) -> None:

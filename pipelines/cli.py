@@ -31,18 +31,115 @@ def _iso_date(value: str):
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value}") from error
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="greentrack", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+DESCRIPTION = """\
+greentrack: green-transport target tracking for the Taicang transport bureau.
+Reads the source files in data_raw/, builds and checks the DuckDB warehouse, and publishes it
+with the dashboard (index.html, workbook, Parquet files). `greentrack <command> --help` shows
+each command's options."""
 
-    run = commands.add_parser("run", help="materialise everything, check, publish")
-    run.add_argument("--data-raw", type=_existing_dir)
-    run.add_argument("--warehouse-dir", type=Path)
-    run.add_argument("--dashboards-dir", type=Path)
+RUN_EXIT_CODES = """\
+exit codes:
+  0  published, every source file accepted
+  3  published, but some files were rejected (named with their reasons in the summary)
+  1  nothing published: a blocking check failed, the run crashed, or data_raw/ held no file
+  2  usage error (bad flag, missing directory)"""
+
+STATUS_EXIT_CODES = """\
+exit codes (the first that applies):
+  1  no published warehouse, or one that cannot be read
+  3  shown, but the run log has damaged lines or cannot be read
+  4  shown, but the last recorded run failed
+  5  shown, but a source is stale (older than its cadence allows, or never delivered)
+  0  shown, the last run published and every source fresh
+  2  usage error"""
+
+EXIT_CODES = "\n\n".join(
+    [
+        RUN_EXIT_CODES.replace("exit codes:", "exit codes of `greentrack run`:"),
+        STATUS_EXIT_CODES.replace("exit codes", "exit codes of `greentrack status`"),
+        "exit codes of `greentrack export`: 0 written, 1 no warehouse or one that cannot be "
+        "read, 2 usage error",
+    ]
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("greentrack")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _path_help(what: str, variable: str, default: str) -> str:
+    return f"{what} (default: ${variable}, else {default})"
+
+
+def _add_warehouse_dir(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--warehouse-dir",
+        type=Path,
+        metavar="DIR",
+        help=_path_help(
+            "directory of the published warehouse green_transport.duckdb",
+            "GREENTRACK_WAREHOUSE_DIR",
+            "<checkout>/warehouse",
+        ),
+    )
+
+
+def _subcommand(commands, name: str, summary: str, epilog: str | None = None):
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="greentrack",
+        description=DESCRIPTION,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"greentrack {_version()}",
+        help="print the version and exit",
+    )  # fmt: skip
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = _subcommand(
+        commands, "run", "materialise everything, check, publish warehouse and dashboard",
+        RUN_EXIT_CODES,
+    )  # fmt: skip
+    run.add_argument(
+        "--data-raw",
+        type=_existing_dir,
+        metavar="DIR",
+        help=_path_help(
+            "directory of the source files", "GREENTRACK_DATA_RAW", "<checkout>/data_raw"
+        ),
+    )
+    _add_warehouse_dir(run)
+    run.add_argument(
+        "--dashboards-dir",
+        type=Path,
+        metavar="DIR",
+        help=_path_help(
+            "directory the dashboard is published to",
+            "GREENTRACK_DASHBOARDS_DIR",
+            "<checkout>/dashboards/site",
+        ),
+    )
     run.add_argument(
         "--allow-empty",
         action="store_true",
-        help="publish even when data_raw/ holds no source file (default: exit 1, publish nothing)",
+        help="publish even when data_raw/ holds no source file (default: exit 1, publish "
+        "nothing; also $GREENTRACK_ALLOW_EMPTY=1)",
     )
     run.add_argument(
         "--full",
@@ -50,24 +147,66 @@ def _parser() -> argparse.ArgumentParser:
         help="ingest every file again instead of carrying forward file versions already ingested",
     )
 
-    generate = commands.add_parser("generate", help="write synthetic Taicang-like sources")
-    generate.add_argument("--out", type=Path, required=True)
-    generate.add_argument("--scale", type=float, default=1.0)
-    generate.add_argument("--seed", type=int, default=42)
-    generate.add_argument("--defect-rate", type=float, default=0.01)
+    generate = _subcommand(
+        commands, "generate", "write synthetic Taicang-like source files (demo and tests)",
+        "exit codes: 0 written, 2 usage error",
+    )  # fmt: skip
+    generate.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="directory to write into (required)"
+    )
+    generate.add_argument(
+        "--scale", type=float, default=1.0, help="size relative to Taicang (default: 1.0)"
+    )
+    generate.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    generate.add_argument(
+        "--defect-rate",
+        type=float,
+        default=0.01,
+        help="share of rows given a defect, in [0, 0.5) (default: 0.01)",
+    )
     generate.add_argument(
         "--as-of",
         type=_iso_date,
         default=None,
-        help="date of the newest export (default 2025-10-31)",
+        metavar="YYYY-MM-DD",
+        help="date of the newest export (default: 2025-10-31)",
     )
 
-    status = commands.add_parser("status", help="print the target-gap table of the warehouse")
-    status.add_argument("--warehouse-dir", type=Path)
+    status = _subcommand(
+        commands, "status", "the target gap, the last runs and source freshness",
+        STATUS_EXIT_CODES,
+    )  # fmt: skip
+    _add_warehouse_dir(status)
+    status.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document instead of tables (default: off)",
+    )
 
-    ui = commands.add_parser("ui", help="start the Dagster UI and daemon (dagster dev)")
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", default="3000")
+    export = _subcommand(
+        commands,
+        "export",
+        "write the workbook and/or Parquet files from the published warehouse (read-only)",
+        "writes green_transport.xlsx and/or parquet/<schema>.<table>.parquet (both when "
+        "neither flag is given)\n\nexit codes: 0 written, 1 no warehouse or one that cannot be "
+        "read, 2 usage error",
+    )
+    export.add_argument(
+        "--xlsx", action="store_true", help="write green_transport.xlsx (default: off)"
+    )
+    export.add_argument(
+        "--parquet",
+        action="store_true",
+        help="write one Parquet file per marts/metrics table (default: off)",
+    )
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="directory to write into (required)"
+    )
+    _add_warehouse_dir(export)
+
+    ui = _subcommand(commands, "ui", "start the Dagster UI and daemon (dagster dev)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    ui.add_argument("--port", default="3000", help="port to listen on (default: 3000)")
     return parser
 
 
@@ -123,7 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "status":
         from pipelines.status import print_status
 
-        return print_status()
+        return print_status(as_json=args.json)
+    if args.command == "export":
+        from pipelines.export_files import export_files
+
+        return export_files(args.out, args.xlsx, args.parquet)
     if args.command == "ui":
         command = [
             "dagster",

@@ -7,6 +7,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines import project
+from pipelines.warehouse import STORAGE_COMPATIBILITY
 
 
 class WarehouseResource(DuckDBResource):
@@ -32,8 +33,12 @@ class WarehouseResource(DuckDBResource):
 
 def warehouse_resource(database: str | None = None) -> WarehouseResource:
     """DuckDB on the work file (`<warehouse-dir>/green_transport.duckdb.work` by default),
-    with the memory limit of `project.duckdb_memory_limit()`."""
+    with the memory limit of `project.duckdb_memory_limit()`. The file it creates is in
+    the storage format DuckDB 1.1 and later read (`STORAGE_COMPATIBILITY`)."""
     return WarehouseResource(
         database=database or str(project.work_warehouse_path()),
-        connection_config={"memory_limit": project.duckdb_memory_limit()},
+        connection_config={
+            "memory_limit": project.duckdb_memory_limit(),
+            "storage_compatibility_version": STORAGE_COMPATIBILITY,
+        },
     )

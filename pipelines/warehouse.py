@@ -15,6 +15,13 @@ import yaml
 
 from pipelines.sql_text import identifier, literal, qualified
 
+# The storage format the warehouse is written in. DuckDB 2 writes format v2.0.0 by default, which
+# no DuckDB 1.x can open, and analysts' clients (DBeaver's JDBC driver, older R and Python
+# installs) bundle 1.x. The format is fixed when the file is created and kept by every later
+# connection and checkpoint, so only the connection that creates the work file must set it.
+STORAGE_COMPATIBILITY = "v1.1.0"
+OLDEST_READER = "1.1"
+
 TABLE_DOCS = Path(__file__).resolve().parents[1] / "assets" / "table_docs.yaml"
 DOCUMENTED_SCHEMAS = ("marts", "metrics")
 

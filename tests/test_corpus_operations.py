@@ -88,7 +88,7 @@ def test_empty_data_raw_on_a_full_disk_publishes_nothing_and_records_the_failure
     assert "NothingToPublish" in log_file.read_text(encoding="utf-8")  # the trace is there
     assert records[-1]["status"] == "failed" and "no source file" in records[-1]["message"]
     assert len(damaged) == 1
-    (alert,), _ = read_records(warehouse / "alerts.log")
+    (alert,) = run_alerts(warehouse / "alerts.log")
     assert alert["event"] == "greentrack_run_failed" and alert["run_id"] == records[-1]["run_id"]
     assert status.print_status() == 3  # shown; the cut line is reported, not hiding the run
     assert records[-1]["run_id"] in capsys.readouterr().out
@@ -119,6 +119,13 @@ def test_a_dashboard_that_cannot_be_swapped_publishes_nothing(
     assert sorted(p.name for p in site.iterdir()) == sorted(before_names(before))
 
 
+def run_alerts(path: Path) -> list[dict]:
+    """The alerts of alerts.log but the daily stale-source ones (the demo drop is old, so
+    every first publication of a day reports its sources stale)."""
+    alerts, _ = read_records(path)
+    return [a for a in alerts if a["event"] != "greentrack_sources_stale"]
+
+
 def before_names(before: dict) -> set[str]:
     return {name.split("/")[0] for name in before["site"]}
 
@@ -141,7 +148,7 @@ def test_a_changed_key_warns_loudly_and_is_recorded(tmp_path, published_before, 
             "order by started_at"
         ).fetchall()
     assert runs == [(old, False), (new, True)]
-    (alert,), _ = read_records(warehouse / "alerts.log")
+    (alert,) = run_alerts(warehouse / "alerts.log")
     assert alert["event"] == "greentrack_pseudonym_key_changed"
     assert (alert["previous_key_fingerprint"], alert["key_fingerprint"]) == (old, new)
     last = read_records(warehouse / "runs.jsonl")[0][-1]

@@ -231,7 +231,8 @@ def source_files() -> pl.DataFrame:
     ]  # fmt: skip
     schema = ["source", "file_name", "file_date", "rows_read", "rows_loaded", "rows_quarantined",
               "status", "reason"]  # fmt: skip
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(pl.lit(True).alias("is_current"))
 
 
 def quarantine() -> pl.DataFrame:

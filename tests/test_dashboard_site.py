@@ -245,3 +245,13 @@ def test_carbon_section_follows_the_targets(built):
     ids = re.findall(r'<section id="([^"]+)">', built["html"])
     assert ids.index("carbon") == ids.index("green_travel_share") + 1
     assert {"carbon_trend", "carbon_avoided", "carbon_gap"} <= set(built["report"].chart_ids)
+
+
+def test_the_page_links_the_workbook_and_parquet_files_published_with_it(built):
+    links = re.findall(r'href="(exports/[^"]+\.(?:xlsx|parquet))"', built["html"])
+    site = built["report"].index.parent
+    assert "exports/green_transport.xlsx" in links
+    assert "exports/parquet/metrics.target_gap.parquet" in links
+    assert len(links) == 9  # the workbook and eight marts/metrics tables of the fixture
+    assert all((site / link).is_file() for link in links)
+    assert not [name for name in built["report"].omitted if name.startswith("export green")]

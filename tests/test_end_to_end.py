@@ -280,7 +280,9 @@ def test_transit_share_recomputed_from_the_survey_csv(clean_run):
 def test_status_prints_the_gap_table(clean_run, capsys):
     data_raw, _, _ = clean_run
     warehouse = data_raw.parent / "warehouse"
-    assert cli.main(["status", "--warehouse-dir", str(warehouse)]) == 0
+    # exit 5: the demo sources are dated 2025-10-31, more than the 45 days monthly sources
+    # may age, so they are stale on any day after 2025-12-15
+    assert cli.main(["status", "--warehouse-dir", str(warehouse)]) == 5
     out = capsys.readouterr().out
     assert "bus_clean_share" in out and "green_travel_share" in out
 
@@ -301,3 +303,77 @@ def test_the_readme_example_queries_run_on_the_published_file(clean_run, capsys)
     out = capsys.readouterr().out
     assert "bus_clean_share" in out  # queries 1 and 2
     assert "reason" in out  # query 3 (quarantine by reason)
+
+
+def _venv_with_duckdb(root: Path, version: str) -> Path | None:
+    """A separate venv holding only duckdb==version (uv when `make venv` installed it, else
+    venv + pip); None when it cannot be installed (no network, no wheel)."""
+    import shutil
+    import subprocess
+    import sys
+
+    venv = root / f"duckdb-{version}"
+    python = venv / "bin" / "python"
+    uv = Path(__file__).resolve().parents[1] / ".tools" / "bin" / "uv"
+    base = shutil.which("python3.11") or sys.executable
+    if uv.exists():
+        commands = [
+            [str(uv), "venv", "--quiet", "--python", base, str(venv)],
+            [str(uv), "pip", "install", "--quiet", "--python", str(python), f"duckdb=={version}"],
+        ]
+    else:
+        commands = [
+            [base, "-m", "venv", str(venv)],
+            [str(python), "-m", "pip", "install", "--quiet", f"duckdb=={version}"],
+        ]
+    for command in commands:
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0:
+            return None
+    return python
+
+
+def test_duckdb_1_1_opens_the_published_file(clean_run, tmp_path_factory):
+    """Analysts' clients bundle DuckDB 1.x; the published file must open there, read-only."""
+    import subprocess
+
+    data_raw, con, _ = clean_run
+    published = data_raw.parent / "warehouse" / "green_transport.duckdb"
+    python = _venv_with_duckdb(tmp_path_factory.mktemp("old_duckdb"), "1.1.3")
+    if python is None:
+        pytest.skip("duckdb==1.1.3 could not be installed in a separate venv (offline?)")
+    script = (
+        "import sys, duckdb\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(duckdb.__version__)\n"
+        "print(con.execute('select count(*) from metrics.target_gap').fetchall()[0][0])\n"
+    )
+    done = subprocess.run(
+        [str(python), "-c", script, str(published)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    version, gap_rows = done.stdout.split()
+    expected = con.execute("select count(*) from metrics.target_gap").fetchall()[0][0]
+    assert version == "1.1.3" and int(gap_rows) == expected > 0
+
+
+def test_every_column_of_every_schema_is_commented_and_in_the_dictionary(clean_run):
+    data_raw, con, _ = clean_run
+    columns = con.execute(
+        "select schema_name, table_name, column_name, coalesce(comment, '') "
+        "from duckdb_columns() where database_name = current_database()"
+    ).fetchall()
+    schemas = {schema for schema, _, _, _ in columns}
+    assert {"raw", "reference", "audit", "quality", "marts", "metrics"} <= schemas
+    assert [f"{s}.{t}.{c}" for s, t, c, comment in columns if not comment] == []
+    tables = con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() "
+        "where database_name = current_database() and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert tables == []
+    page = (data_raw.parent / "site" / "dictionary.html").read_text(encoding="utf-8")
+    for schema, table, column, _ in columns:
+        assert f"id='{schema}.{table}'" in page and f"<code>{column}</code>" in page

@@ -3,6 +3,7 @@ work freed before it is recorded, and `greentrack status` answering in one line.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import io
 import json
@@ -153,8 +154,22 @@ def _minimal_warehouse(path: Path) -> None:
         )
 
 
+def _fresh_sources(path: Path) -> None:
+    """Every configured source delivered today (status exits 5 on a stale one)."""
+    from pipelines.status import LOCAL_TIME
+
+    today = dt.datetime.now(LOCAL_TIME).date()
+    with duckdb.connect(str(path)) as con:
+        for source in ("registrations", "bus_fleet", "taxi_fleet", "gtfs", "surveys"):
+            con.execute(
+                "insert into audit.source_files values (?, ?, ?, 'accepted', true)",
+                [source, f"{source}/f.csv", today],
+            )
+
+
 def test_status_of_a_sound_warehouse_exits_0(workspace, capsys):
     _minimal_warehouse(_warehouse(workspace))
+    _fresh_sources(_warehouse(workspace))
     append_record(workspace / "warehouse" / "runs.jsonl", {"run_id": "r1", "status": "published"})
     code, out, err = _status(workspace, capsys)
     assert code == 0 and err == ""

@@ -1,7 +1,9 @@
 """The CJK font the exported images are drawn with (vl-convert has none of its own).
 
 Looked for, in order: `GREENTRACK_CJK_FONT_DIR`; Debian's fonts-noto-cjk and
-fonts-wqy-microhei (installed by .ci/run); the fonts shipped inside the `mplfonts` wheel.
+fonts-wqy-microhei (`make system-deps`, optional, needs root); the Noto Sans CJK SC shipped
+inside the `mplfonts` wheel, which requirements.lock pins, so a fresh machine without root
+draws Chinese too.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ dashboard cannot break a run that produced the metrics.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -24,9 +25,12 @@ from assets.dashboards.queries import ALL_READS
 from assets.dashboards.reads import Reads, order_targets, read_all
 from assets.dashboards.section_carbon import SECTION_ID as CARBON_ID
 from assets.dashboards.section_carbon import carbon_section, section_title
+from assets.dashboards.section_downloads import EXPORTS_DIR_NAME, downloads_section
 from assets.dashboards.section_indicators import indicator_section
 from assets.dashboards.section_overview import OVERVIEW_CHART_ID, overview_section
 from assets.dashboards.section_quality import quality_section, supply_section
+from assets.exports.parquet_files import PARQUET_DIR_NAME, exported_tables, write_parquet_files
+from assets.exports.workbook import WORKBOOK_NAME, write_workbook
 
 
 @dataclass
@@ -107,18 +111,35 @@ def lead_text(reads: Reads, words: Words) -> str:
     )
 
 
+def write_data_files(con, directory: Path, today: dt.date, reads: Reads) -> None:
+    """The workbook and the Parquet tables; a file that cannot be written becomes a note in
+    the report (like a chart image), never a failed run."""
+    for name, write in (
+        (WORKBOOK_NAME, lambda: write_workbook(con, directory / WORKBOOK_NAME, today)),
+        (PARQUET_DIR_NAME, lambda: write_parquet_files(con, directory / PARQUET_DIR_NAME)),
+    ):
+        try:
+            write()
+        except (duckdb.Error, OSError, ValueError, KeyError) as error:
+            reads.missing[f"export {name}"] = f"{type(error).__name__}: {error}"
+
+
 def build_site(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
     words: Words,
     export_images: bool = True,
     bundle_cache: Path | None = None,
+    today: dt.date | None = None,
 ) -> SiteReport:
     """Reads the warehouse and writes the complete site into `out_dir` (replaced if present);
     `export_images=False` skips the PNG/SVG exports (quicker, for page-only checks);
-    `bundle_cache` keeps the Vega bundle between runs (exports.javascript_bundle)."""
+    `bundle_cache` keeps the Vega bundle between runs (exports.javascript_bundle). The
+    workbook and the Parquet tables are always written (exports/); `today` dates the
+    workbook's freshness sheet (default: the clock)."""
     reads = read_all(con, ALL_READS)
-    sections = page_sections(reads, words)
+    parquet_tables = exported_tables(con)
+    sections = [*page_sections(reads, words), downloads_section(parquet_tables, words)]
     figures = [f for s in sections for f in s.figures]
     values = reads.get("indicator_values")
     gap = reads.get("target_gap")
@@ -140,6 +161,7 @@ def build_site(
     (out_dir / "data" / "numbers.json").write_text(
         json.dumps(numbers, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
     )
+    write_data_files(con, out_dir / EXPORTS_DIR_NAME, today or dt.date.today(), reads)
     specs = {f.chart_id: f.spec for f in figures}
     if export_images:
         for chart_id, why in exports.export_charts(specs, out_dir / "exports").items():

@@ -6,11 +6,15 @@ import datetime as dt
 import dagster as dg
 import duckdb
 
+from assets.dashboards.dictionary import write_dictionary
+from assets.dashboards.labels import Words, language_from_env
 from assets.publish.atomic import publish_together
 from assets.publish.gates import allow_empty_from_env, require_source_files
 from assets.publish.history import carry_forward, combined_hash, metric_hashes, write_runs
 from assets.publish.key_fingerprint import key_change_message, key_fingerprint
 from assets.publish.key_history import previous_key_fingerprint
+from assets.publish.notices import alert_after_publication
+from assets.warehouse.comments import comment_warehouse
 from pipelines import project
 from pipelines.alerts import send_alert
 from pipelines.faults import pause_point
@@ -63,6 +67,17 @@ def record_history(context, work, published, fingerprint: str, key_changed: bool
     return {"metric_hash": metric_hash, "metric_table_hashes": hashes}
 
 
+def document_warehouse(context, work, site_work) -> None:
+    """Comment every table and column the models did not, then write the data dictionary
+    page from those comments into the site being published."""
+    with duckdb.connect(str(work)) as con:
+        missing = comment_warehouse(con)
+        if site_work.is_dir():
+            write_dictionary(con, site_work, Words(language_from_env()))
+    if missing:
+        context.log.warning(f"{len(missing)} tables/columns have no comment: {missing[:20]}")
+
+
 def warn_key_change(context, previous: str, current: str) -> None:
     """Loud on every channel: the console and run log (Dagster's log) and alerts.log."""
     message = key_change_message(previous, current)
@@ -107,10 +122,12 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         previous = previous_key_fingerprint(published)
         key_changed = previous is not None and previous != fingerprint
         history = record_history(context, work, published, fingerprint, key_changed)
+        document_warehouse(context, work, site_work_dir())
         pause_point("publish")
         publish_together(work, published, site_work_dir(), project.dashboards_dir())
         if key_changed:
             warn_key_change(context, previous, fingerprint)
+        alert_after_publication(context, published)
         context.log.info(f"published {published}")
         return dg.MaterializeResult(
             metadata={
