@@ -144,7 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full",
         action="store_true",
-        help="ingest every file again instead of carrying forward file versions already ingested",
+        help="ingest every file again instead of carrying forward file versions already "
+        "ingested (default: carry them; also $GREENTRACK_FULL=1)",
     )
 
     generate = _subcommand(
