@@ -1,11 +1,10 @@
-"""The `greentrack` command: run, generate, status, ui (interface.md)."""
+"""The `greentrack` command: run, generate, status, serve, ui (interface.md)."""
 
 from __future__ import annotations
 
 import argparse
 import atexit
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -60,9 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="print the target-gap table of the warehouse")
     status.add_argument("--warehouse-dir", type=Path)
 
-    ui = commands.add_parser("ui", help="start the Dagster UI and daemon (dagster dev)")
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", default="3000")
+    serve = commands.add_parser(
+        "serve",
+        help="production: dagster-webserver + dagster-daemon on the persistent instance",
+    )
+    ui = commands.add_parser("ui", help="development: the Dagster UI and daemon (dagster dev)")
+    for command in (serve, ui):
+        command.add_argument("--host", default="127.0.0.1")
+        command.add_argument("--port", default="3000")
+        command.add_argument("--data-raw", type=_existing_dir)
+        command.add_argument("--warehouse-dir", type=Path)
+        command.add_argument("--dashboards-dir", type=Path)
     return parser
 
 
@@ -109,18 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.status import print_status
 
         return print_status()
-    if args.command == "ui":
-        command = [
-            "dagster",
-            "dev",
-            "-m",
-            "pipelines.definitions",
-            "-h",
-            args.host,
-            "-p",
-            args.port,
-        ]
-        return subprocess.call(command)
+    if args.command in ("serve", "ui"):
+        from pipelines.serve import run_ui, serve
+
+        return (serve if args.command == "serve" else run_ui)(args.host, args.port)
     return EXIT_USAGE
 
 

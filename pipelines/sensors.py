@@ -11,6 +11,7 @@ writes its own (pipelines/runner.py); its runs carry trigger=cli and are skipped
 from __future__ import annotations
 
 import hashlib
+import os
 
 import dagster as dg
 
@@ -22,6 +23,16 @@ from pipelines.run_log import append_run
 from pipelines.schedules import nightly_job
 
 SOURCE_SUFFIXES = {".csv", ".xlsx", ".zip"}
+INTERVAL_ENV = "GREENTRACK_SENSOR_INTERVAL_SECONDS"
+DEFAULT_INTERVAL_SECONDS = 300
+
+
+def sensor_interval_seconds() -> int:
+    """How often the daemon looks at data_raw/ (read when the code location loads)."""
+    try:
+        return max(1, int(os.environ.get(INTERVAL_ENV, DEFAULT_INTERVAL_SECONDS)))
+    except ValueError:
+        return DEFAULT_INTERVAL_SECONDS
 
 
 def data_raw_fingerprint() -> str:
@@ -36,7 +47,9 @@ def data_raw_fingerprint() -> str:
 
 
 @dg.sensor(
-    job=nightly_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING
+    job=nightly_job,
+    minimum_interval_seconds=sensor_interval_seconds(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def data_raw_changed(context: dg.SensorEvaluationContext):
     """Requests a full run when a source file in data_raw/ is new or changed."""
