@@ -43,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even when data_raw/ holds no source file (default: exit 1, publish nothing)",
     )
+    loudness = run.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "--quiet", action="store_true", help="no progress lines: only the summary and failures"
+    )
+    loudness.add_argument(
+        "--verbose", action="store_true", help="every Dagster event message too (local times)"
+    )
 
     generate = commands.add_parser("generate", help="write synthetic Taicang-like sources")
     generate.add_argument("--out", type=Path, required=True)
@@ -97,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         from pipelines.runner import run_pipeline
 
-        return run_pipeline(allow_empty=args.allow_empty)
+        progress = "quiet" if args.quiet else "verbose" if args.verbose else "steps"
+        return run_pipeline(allow_empty=args.allow_empty, progress=progress)
     if args.command == "generate":
         from pipelines.generate import generate_all
 

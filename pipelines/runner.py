@@ -25,7 +25,8 @@ from pipelines import project
 from pipelines.alerts import send_failure_alert
 from pipelines.definitions import all_asset_checks, all_assets
 from pipelines.instance import TRIGGER_TAG, open_instance
-from pipelines.loggers import RUN_LOGGER_CONFIG, RUN_LOGGERS, run_log_file
+from pipelines.loggers import RUN_LOGGERS, run_log_file, run_logger_config
+from pipelines.progress import local_time
 from pipelines.records import keep_reserve, release_reserve
 from pipelines.resources import warehouse_resource
 from pipelines.run_lock import RunLocked, run_lock
@@ -187,7 +188,7 @@ def _print_work_summary(work: Path, err) -> None:
 
 
 def execute_run(
-    run_id: str, instance: dg.DagsterInstance, allow_empty: bool
+    run_id: str, instance: dg.DagsterInstance, allow_empty: bool, progress: str = "steps"
 ) -> dg.ExecuteInProcessResult:
     """Every asset and check in this process, with the run's loggers (pipelines/loggers.py):
     what `dg.materialize` does, plus loggers, a run id known before the run starts and the
@@ -199,7 +200,7 @@ def execute_run(
         loggers=RUN_LOGGERS,
         jobs=[dg.define_asset_job(RUN_JOB_NAME)],
     )
-    run_config = dict(RUN_LOGGER_CONFIG)
+    run_config = run_logger_config(progress)
     if allow_empty:
         run_config["ops"] = {PUBLISH_OP: {"config": {"allow_empty": True}}}
     return defs.resolve_job_def(RUN_JOB_NAME).execute_in_process(
@@ -211,7 +212,7 @@ def execute_run(
     )
 
 
-def run_pipeline(out=None, err=None, allow_empty: bool = False) -> int:
+def run_pipeline(out=None, err=None, allow_empty: bool = False, progress: str = "steps") -> int:
     out, err = out or sys.stdout, err or sys.stderr
     warehouse_dir = project.warehouse_dir()
     record = {
@@ -223,7 +224,7 @@ def run_pipeline(out=None, err=None, allow_empty: bool = False) -> int:
     try:
         _prepare_warehouse_dir(warehouse_dir)
         with run_lock(warehouse_dir):
-            return _locked_run(record, allow_empty, out, err)
+            return _locked_run(record, allow_empty, out, err, progress)
     except RunLocked as error:
         print(f"greentrack run: {error}", file=err)
         return EXIT_FAILED
@@ -231,7 +232,7 @@ def run_pipeline(out=None, err=None, allow_empty: bool = False) -> int:
         return _fail(record, [_os_reason(error)], err)
 
 
-def _locked_run(record: dict, allow_empty: bool, out, err) -> int:
+def _locked_run(record: dict, allow_empty: bool, out, err, progress: str = "steps") -> int:
     """The run proper, under the lock: a failure's clean-up never races the next run."""
     published, work = project.published_warehouse_path(), project.work_warehouse_path()
     run_id = record["run_id"]
@@ -240,7 +241,9 @@ def _locked_run(record: dict, allow_empty: bool, out, err) -> int:
         for path in remove_stale_work(work):
             print(f"removed stale work file {path}", file=out)
         instance = open_instance()
-        result = execute_run(run_id, instance, allow_empty)
+        if progress != "quiet":
+            print(f"greentrack run {run_id} started {local_time(time.time())}", file=out)
+        result = execute_run(run_id, instance, allow_empty, progress)
     except OSError as error:
         return _fail(record, [_os_reason(error)], err, work=work)
     windows = step_windows(instance, run_id)
