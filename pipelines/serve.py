@@ -16,7 +16,7 @@ import sys
 import time
 
 from pipelines import project
-from pipelines.instance import HOME_ENV, ensure_home
+from pipelines.instance import HOME_ENV, open_instance
 
 CODE_LOCATION = ["-m", "pipelines.definitions", "-d", str(project.REPO_ROOT)]
 POLL_SECONDS = 0.5
@@ -35,8 +35,11 @@ def dev_command(host: str, port: str) -> list[str]:
 
 
 def process_env() -> dict[str, str]:
-    """This environment, with DAGSTER_HOME set to the instance home (created if need be)."""
-    return {**os.environ, HOME_ENV: str(ensure_home())}
+    """This environment, with DAGSTER_HOME set to the instance home. The instance's storage is
+    created here, before the processes start: a webserver and a daemon that both find no
+    SQLite schema race to create it, and the loser dies on "table already exists"."""
+    instance = open_instance()
+    return {**os.environ, HOME_ENV: instance.root_directory}
 
 
 def run_ui(host: str, port: str) -> int:

@@ -25,7 +25,7 @@ PORT = "3931"
 RUN_TIMEOUT = 600
 
 
-def _serve(root: Path, log: Path) -> subprocess.Popen:
+def _serve(root: Path, log: Path, port: str = PORT) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     env.update(
         PATH="/usr/bin:/bin",  # no venv on PATH: serve must find Dagster through sys.executable
@@ -36,7 +36,7 @@ def _serve(root: Path, log: Path) -> subprocess.Popen:
         GREENTRACK_SENSOR_INTERVAL_SECONDS="2",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--port", PORT],
+        [sys.executable, "-m", "pipelines.cli", "serve", "--port", port],
         cwd=root,
         env=env,
         stdout=open(log, "ab"),
@@ -143,5 +143,78 @@ def test_serve_runs_on_a_sensor_tick_and_survives_sigkill(tmp_path):
         assert len(sensor_runs) == 2  # history kept, one run for the drop
         assert {run.run_id for run in sensor_runs} == {r["run_id"] for r in runs}
         assert not (tmp_path / "warehouse" / "green_transport.duckdb.work").exists()
+    finally:
+        _kill(serve, signal.SIGTERM)
+
+
+def _launch(root: Path) -> None:
+    """`dagster job launch` of the nightly job, as an operator would: through the run queue."""
+    env = {**os.environ, "DAGSTER_HOME": str(root / "warehouse" / ".dagster")}
+    env.update(
+        GREENTRACK_DATA_RAW=str(root / "data_raw"),
+        GREENTRACK_WAREHOUSE_DIR=str(root / "warehouse"),
+        GREENTRACK_DASHBOARDS_DIR=str(root / "site"),
+        GREENTRACK_PSEUDONYM_KEY="serve-test-key",
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "job",
+            "launch",
+            "-m",
+            "pipelines.definitions",
+            "-d",
+            str(REPO),
+            "-j",
+            "nightly_refresh",
+        ],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def test_two_runs_triggered_together_take_turns(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "generate",
+            "--out",
+            str(tmp_path / "data_raw"),
+            "--scale",
+            "0.02",
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    log = tmp_path / "serve.log"
+    serve = _serve(tmp_path, log, port=str(int(PORT) + 1))
+    try:
+        _wait(
+            "the sensor's first look", lambda: "first look at data_raw" in log.read_text(), 240, log
+        )
+        _launch(tmp_path)
+        _launch(tmp_path)
+        runs = _wait(
+            "two published runs",
+            lambda: len(_published_runs(tmp_path)) >= 2 and _published_runs(tmp_path),
+            2 * RUN_TIMEOUT,
+            log,
+        )
+        assert [r["trigger"] for r in runs] == ["ui", "ui"]
+        first, second = sorted(runs, key=lambda r: r["started_at"])
+        assert first["ended_at"] <= second["started_at"]  # one writer at a time
+        with duckdb.connect(
+            str(tmp_path / "warehouse" / "green_transport.duckdb"), read_only=True
+        ) as con:
+            audit = {r[0] for r in con.execute("select run_id from audit.runs").fetchall()}
+        assert {first["run_id"], second["run_id"]} <= audit  # the file is whole and has both
     finally:
         _kill(serve, signal.SIGTERM)
