@@ -1,11 +1,10 @@
-"""The `greentrack` command: run, generate, status, ui (interface.md)."""
+"""The `greentrack` command: run, generate, status, serve, ui (interface.md)."""
 
 from __future__ import annotations
 
 import argparse
 import atexit
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -147,6 +146,13 @@ def _parser() -> argparse.ArgumentParser:
         help="ingest every file again instead of carrying forward file versions already "
         "ingested (default: carry them; also $GREENTRACK_FULL=1)",
     )
+    loudness = run.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "--quiet", action="store_true", help="no progress lines: only the summary and failures"
+    )
+    loudness.add_argument(
+        "--verbose", action="store_true", help="every Dagster event message too (local times)"
+    )
 
     generate = _subcommand(
         commands, "generate", "write synthetic Taicang-like source files (demo and tests)",
@@ -205,9 +211,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_warehouse_dir(export)
 
-    ui = _subcommand(commands, "ui", "start the Dagster UI and daemon (dagster dev)")
-    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    ui.add_argument("--port", default="3000", help="port to listen on (default: 3000)")
+    serve = _subcommand(
+        commands,
+        "serve",
+        "production: dagster-webserver + dagster-daemon on the persistent instance",
+        "runs until stopped; see docs/deploy.md for the systemd unit",
+    )
+    ui = _subcommand(
+        commands, "ui", "development: the Dagster UI and daemon (dagster dev) on the same instance"
+    )
+    for command in (serve, ui):
+        command.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+        )
+        command.add_argument("--port", default="3000", help="port to listen on (default: 3000)")
+        command.add_argument(
+            "--data-raw",
+            type=_existing_dir,
+            metavar="DIR",
+            help=_path_help(
+                "directory of the source files", "GREENTRACK_DATA_RAW", "<checkout>/data_raw"
+            ),
+        )
+        _add_warehouse_dir(command)
+        command.add_argument(
+            "--dashboards-dir",
+            type=Path,
+            metavar="DIR",
+            help=_path_help(
+                "directory the dashboard is published to",
+                "GREENTRACK_DASHBOARDS_DIR",
+                "<checkout>/dashboards/site",
+            ),
+        )
     return parser
 
 
@@ -235,12 +271,13 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         from pipelines.runner import run_pipeline
 
+        progress = "quiet" if args.quiet else "verbose" if args.verbose else "steps"
         if not args.full:
-            return run_pipeline(allow_empty=args.allow_empty)
+            return run_pipeline(allow_empty=args.allow_empty, progress=progress)
         previous = os.environ.get("GREENTRACK_FULL")
         os.environ["GREENTRACK_FULL"] = "1"  # read by each source's ingest, in-process
         try:
-            return run_pipeline(allow_empty=args.allow_empty)
+            return run_pipeline(allow_empty=args.allow_empty, progress=progress)
         finally:
             if previous is None:
                 os.environ.pop("GREENTRACK_FULL", None)
@@ -268,18 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.export_files import export_files
 
         return export_files(args.out, args.xlsx, args.parquet)
-    if args.command == "ui":
-        command = [
-            "dagster",
-            "dev",
-            "-m",
-            "pipelines.definitions",
-            "-h",
-            args.host,
-            "-p",
-            args.port,
-        ]
-        return subprocess.call(command)
+    if args.command in ("serve", "ui"):
+        from pipelines.serve import run_ui, serve
+
+        return (serve if args.command == "serve" else run_ui)(args.host, args.port)
     return EXIT_USAGE
 
 

@@ -17,7 +17,7 @@ from assets.warehouse.assets import sql_model_assets
 from pipelines.loggers import RUN_LOGGERS
 from pipelines.resources import warehouse_resource
 from pipelines.schedules import nightly_job, nightly_schedule
-from pipelines.sensors import alert_on_run_failure, data_raw_changed
+from pipelines.sensors import alert_on_run_failure, data_raw_changed, record_finished_run
 
 WAREHOUSE_ASSETS = [
     reference_tables,
@@ -51,7 +51,7 @@ def build_definitions(database: str | None = None) -> dg.Definitions:
         resources={"duckdb": warehouse_resource(database)},
         jobs=[nightly_job],
         schedules=[nightly_schedule],
-        sensors=[data_raw_changed, alert_on_run_failure],
+        sensors=[data_raw_changed, record_finished_run, alert_on_run_failure],
         loggers=RUN_LOGGERS,  # full log to <warehouse-dir>/logs/, one line per warning on stderr
         # DuckDB allows one writer: every asset runs in the run's own process, one at a time.
         executor=dg.in_process_executor,

@@ -1,5 +1,5 @@
 """Where a run's Dagster log goes: all of it to a file, only what an operator must act on to
-the console.
+the console, and one progress line per finished step (pipelines/progress.py) on stdout.
 
 Dagster's default console logger prints the whole event stream, stack traces included, on
 stderr, before `greentrack run` has said what failed. Every run, whatever starts it, instead
@@ -19,6 +19,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import project
+from pipelines.progress import MODES, StepProgress, local_time
 
 RUN_LOGS_DIR_NAME = "logs"
 FILE_FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
@@ -74,14 +75,63 @@ class ConsoleHandler(logging.Handler):
             pass
 
 
+class ProgressHandler(logging.Handler):
+    """One line per finished step on the current stdout; in verbose mode every event message
+    of INFO or above too, with the local time."""
+
+    def __init__(self, total: int | None, verbose: bool):
+        super().__init__(logging.DEBUG)
+        self.progress = StepProgress(total)
+        self.verbose = verbose
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, METADATA_ATTR, None)
+        if not isinstance(meta, dict):
+            return
+        lines = []
+        event = meta.get("dagster_event")
+        if self.verbose and record.levelno >= logging.INFO:
+            text = str(meta.get("orig_message") or record.getMessage()).strip().splitlines()
+            step = f" {meta['step_key']}" if meta.get("step_key") else ""
+            lines.append(f"{local_time(record.created)} {record.levelname}{step}: {text[0]}")
+        if event is not None:
+            line = self.progress.on_event(event, record.created)
+            if line:
+                lines.append(line)
+        try:
+            for line in lines:
+                print(line, file=sys.stdout, flush=True)
+        except (OSError, ValueError, IndexError):
+            pass
+
+
+def _step_count(job_def) -> int | None:
+    try:
+        return len(job_def.graph.nodes) if job_def is not None else None
+    except Exception:  # noqa: BLE001 - the count only decorates the progress line
+        return None
+
+
 @dg.logger(
+    config_schema={
+        "progress": dg.Field(
+            str,
+            default_value="steps",
+            description="quiet: no progress lines; steps: one per finished step; "
+            "verbose: every event message too",
+        )
+    },
     description="The whole event stream to <warehouse-dir>/logs/<run_id>.log; "
-    "warnings logged by assets, one line each, to the console.",
+    "warnings logged by assets, one line each, to the console; one line per finished step.",
 )
 def greentrack_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.Logger("greentrack.run", level=logging.DEBUG)
     logger.addHandler(RunFileHandler(run_log_file(init_context.run_id or "no-run-id")))
     logger.addHandler(ConsoleHandler(logging.WARNING))
+    mode = (init_context.logger_config or {}).get("progress", "steps")
+    if mode != "quiet":
+        total = _step_count(init_context.job_def)
+        logger.addHandler(ProgressHandler(total, verbose=mode == "verbose"))
     return logger
 
 
@@ -89,3 +139,10 @@ RUN_LOGGERS = {"console": greentrack_logger}
 # Dagster starts a job's logger only when the run config names it (otherwise it falls back to
 # its own console logger), so every job's run config carries this.
 RUN_LOGGER_CONFIG = {"loggers": {"console": {"config": {}}}}
+
+
+def run_logger_config(progress: str = "steps") -> dict:
+    """RUN_LOGGER_CONFIG with a progress mode (quiet, steps, verbose)."""
+    if progress not in MODES:
+        raise ValueError(f"progress must be one of {MODES}, not {progress!r}")
+    return {"loggers": {"console": {"config": {"progress": progress}}}}

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import fcntl
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -26,36 +24,20 @@ from assets.quality.summary import quality_summary
 from pipelines import project
 from pipelines.alerts import send_failure_alert
 from pipelines.definitions import all_asset_checks, all_assets
-from pipelines.loggers import RUN_LOGGER_CONFIG, RUN_LOGGERS, run_log_file
+from pipelines.instance import TRIGGER_TAG, open_instance
+from pipelines.loggers import RUN_LOGGERS, run_log_file, run_logger_config
+from pipelines.progress import local_time
 from pipelines.records import keep_reserve, release_reserve
 from pipelines.resources import warehouse_resource
+from pipelines.run_lock import RunLocked, run_lock
 from pipelines.run_log import append_run
 from pipelines.run_summary import gap_table, rejected_files, source_summary
+from pipelines.schedules import nightly_job
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
-LOCK_NAME = ".greentrack.lock"
-RUN_JOB_NAME = "greentrack_run"
+RUN_JOB_NAME = nightly_job.name  # the UI lists CLI runs beside the schedule's
+CLI_TAGS = {TRIGGER_TAG: "cli"}
 PUBLISH_OP = dg.AssetKey(["published", "green_transport"]).to_python_identifier()
-
-
-class RunLocked(RuntimeError):
-    pass
-
-
-@contextmanager
-def run_lock(warehouse_dir: Path):
-    """One run at a time per warehouse directory (the work file has one writer)."""
-    handle = open(warehouse_dir / LOCK_NAME, "w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as error:
-        handle.close()
-        raise RunLocked(f"another greentrack run holds {warehouse_dir / LOCK_NAME}") from error
-    try:
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 def _is_check_failure(error) -> bool:
@@ -206,25 +188,31 @@ def _print_work_summary(work: Path, err) -> None:
 
 
 def execute_run(
-    run_id: str, instance: dg.DagsterInstance, allow_empty: bool
+    run_id: str, instance: dg.DagsterInstance, allow_empty: bool, progress: str = "steps"
 ) -> dg.ExecuteInProcessResult:
     """Every asset and check in this process, with the run's loggers (pipelines/loggers.py):
-    what `dg.materialize` does, plus loggers and a run id known before the run starts."""
+    what `dg.materialize` does, plus loggers, a run id known before the run starts and the
+    trigger tag. The lock and the stale-work clean-up come with the warehouse resource, as
+    for every other trigger (pipelines/resources.py)."""
     defs = dg.Definitions(
         assets=[*all_assets(), *all_asset_checks()],
         resources={"duckdb": warehouse_resource(str(project.work_warehouse_path()))},
         loggers=RUN_LOGGERS,
         jobs=[dg.define_asset_job(RUN_JOB_NAME)],
     )
-    run_config = dict(RUN_LOGGER_CONFIG)
+    run_config = run_logger_config(progress)
     if allow_empty:
         run_config["ops"] = {PUBLISH_OP: {"config": {"allow_empty": True}}}
     return defs.resolve_job_def(RUN_JOB_NAME).execute_in_process(
-        run_config=run_config, instance=instance, raise_on_error=False, run_id=run_id
+        run_config=run_config,
+        instance=instance,
+        raise_on_error=False,
+        run_id=run_id,
+        tags=CLI_TAGS,
     )
 
 
-def run_pipeline(out=None, err=None, allow_empty: bool = False) -> int:
+def run_pipeline(out=None, err=None, allow_empty: bool = False, progress: str = "steps") -> int:
     out, err = out or sys.stdout, err or sys.stderr
     warehouse_dir = project.warehouse_dir()
     record = {
@@ -236,7 +224,7 @@ def run_pipeline(out=None, err=None, allow_empty: bool = False) -> int:
     try:
         _prepare_warehouse_dir(warehouse_dir)
         with run_lock(warehouse_dir):
-            return _locked_run(record, allow_empty, out, err)
+            return _locked_run(record, allow_empty, out, err, progress)
     except RunLocked as error:
         print(f"greentrack run: {error}", file=err)
         return EXIT_FAILED
@@ -244,7 +232,7 @@ def run_pipeline(out=None, err=None, allow_empty: bool = False) -> int:
         return _fail(record, [_os_reason(error)], err)
 
 
-def _locked_run(record: dict, allow_empty: bool, out, err) -> int:
+def _locked_run(record: dict, allow_empty: bool, out, err, progress: str = "steps") -> int:
     """The run proper, under the lock: a failure's clean-up never races the next run."""
     published, work = project.published_warehouse_path(), project.work_warehouse_path()
     run_id = record["run_id"]
@@ -252,8 +240,10 @@ def _locked_run(record: dict, allow_empty: bool, out, err) -> int:
     try:
         for path in remove_stale_work(work):
             print(f"removed stale work file {path}", file=out)
-        instance = dg.DagsterInstance.ephemeral()
-        result = execute_run(run_id, instance, allow_empty)
+        instance = open_instance()
+        if progress != "quiet":
+            print(f"greentrack run {run_id} started {local_time(time.time())}", file=out)
+        result = execute_run(run_id, instance, allow_empty, progress)
     except OSError as error:
         return _fail(record, [_os_reason(error)], err, work=work)
     windows = step_windows(instance, run_id)

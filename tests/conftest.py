@@ -21,6 +21,17 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory: pytest.TempPathFactory):
+    """One persistent Dagster instance per test process: creating an instance's SQLite storage
+    takes seconds, and `greentrack run` records every run on the instance of DAGSTER_HOME.
+    A test of the default home (`<warehouse-dir>/.dagster`) removes the variable itself."""
+    with pytest.MonkeyPatch.context() as patch:
+        home = tmp_path_factory.mktemp("dagster_home")
+        patch.setenv("DAGSTER_HOME", str(home))
+        yield home
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_cache: Path) -> Path:
     """Point every greentrack path at a temp dir; returns the root (data_raw/ inside it)."""

@@ -105,6 +105,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         deps=upstream,
         pool="warehouse",
+        required_resource_keys={"duckdb"},
     )
     def published_warehouse(context: dg.AssetExecutionContext, config: PublishConfig):
         """Publishes the work file as <warehouse-dir>/green_transport.duckdb by atomic rename,
@@ -112,7 +113,9 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         asset and every blocking check of the run succeeded, and only when ingest found at
         least one source file (unless allow_empty). Before the rename it carries the audit
         history of the previously published file forward and records this run in audit.runs,
-        with the fingerprint of the pseudonym key; a changed key is warned about loudly."""
+        with the fingerprint of the pseudonym key; a changed key is warned about loudly.
+        It opens the work file itself; the warehouse resource is asked for so that even a run
+        of this one step holds the one-writer lock (pipelines/resources.py)."""
         work, published = project.work_warehouse_path(), project.published_warehouse_path()
         with duckdb.connect(str(work), read_only=True) as con:
             require_source_files(
