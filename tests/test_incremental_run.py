@@ -8,23 +8,13 @@ import duckdb
 import pytest
 
 from pipelines import cli
+from tests.fixtures.bad_inputs.run import run_argv
 
 pytestmark = pytest.mark.slow  # whole runs: `make test-slow` (CI runs it)
 
 
 def _run(root: Path, *flags: str) -> int:
-    return cli.main(
-        [
-            "run",
-            "--data-raw",
-            str(root / "data_raw"),
-            "--warehouse-dir",
-            str(root / "warehouse"),
-            "--dashboards-dir",
-            str(root / "site"),
-            *flags,
-        ]
-    )
+    return cli.main([*run_argv(root), *flags])
 
 
 def _published(root: Path, sql: str) -> list[tuple]:

@@ -187,7 +187,7 @@ def _can_mount_tmpfs(target: Path) -> bool:
         return False
     target.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(target)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(target)], capture_output=True
     )
     return result.returncode == 0
 
