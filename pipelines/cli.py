@@ -148,10 +148,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     loudness = run.add_mutually_exclusive_group()
     loudness.add_argument(
-        "--quiet", action="store_true", help="no progress lines: only the summary and failures"
+        "--quiet",
+        action="store_true",
+        help=(
+            "no progress lines: only the summary and failures (default: one line per finished step)"
+        ),
     )
     loudness.add_argument(
-        "--verbose", action="store_true", help="every Dagster event message too (local times)"
+        "--verbose",
+        action="store_true",
+        help=(
+            "every Dagster event message too, in local time (default: off; the full"
+            " event log is always written to <warehouse-dir>/logs/<run_id>.log)"
+        ),
     )
 
     generate = _subcommand(

@@ -137,6 +137,7 @@ def write_gate_and_ignored_drop(raw: Path) -> None:
     write_hidden_ledger(raw / HIDDEN_LEDGER, diesel_buses()[:1])
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_gate_rejects_header_only_future_and_hidden_sheet_and_never_reads_the_rest(
     tmp_path, published_before, monkeypatch, clean_headline
 ):
@@ -181,6 +182,7 @@ def test_gate_rejects_header_only_future_and_hidden_sheet_and_never_reads_the_re
     assert headline(tmp_path / "warehouse") == clean_headline
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_gate_rejects_a_row_drop_a_date_pair_and_an_unreadable_file(
     tmp_path, published_before, monkeypatch, clean_headline
 ):

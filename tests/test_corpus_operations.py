@@ -58,6 +58,7 @@ def _disk_full_while(monkeypatch, targets: list[Path], full) -> None:
     monkeypatch.setattr(os, "write", write)
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_empty_data_raw_on_a_full_disk_publishes_nothing_and_records_the_failure(
     tmp_path, published_before, monkeypatch, capsys
 ):
@@ -130,6 +131,7 @@ def before_names(before: dict) -> set[str]:
     return {name.split("/")[0] for name in before["site"]}
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_a_changed_key_warns_loudly_and_is_recorded(tmp_path, published_before, monkeypatch):
     _published_copy(tmp_path, published_before, monkeypatch)
     drop.write_drop(tmp_path / "data_raw")

@@ -13,6 +13,7 @@ Alone, the second and third cases would exit 0: here the only rejected file is t
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from tests.fixtures.bad_inputs import taicang_drop as drop
 from tests.fixtures.bad_inputs.harness import WAREHOUSE, audit_rows, headline, run_case
@@ -32,6 +33,7 @@ def write(raw) -> None:
     write_bus_ledger(raw / drop.BUS_LEDGER, buses)
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_privacy_corpus(tmp_path, published_before, monkeypatch):
     result, _ = run_case(tmp_path, published_before, monkeypatch, write)
     assert result.code == 3, result.out + result.err

@@ -101,6 +101,7 @@ class PageText(HTMLParser):
             self.texts.append(data)
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_awkward_paths_publish_and_markup_in_a_value_keeps_the_page_whole(
     tmp_path, published_before, monkeypatch
 ):
@@ -141,6 +142,7 @@ def test_awkward_paths_publish_and_markup_in_a_value_keeps_the_page_whole(
     assert any(HOSTILE_VALUE in shown for shown in text.texts)  # shown as text, not markup
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_archive_bombs_and_ragged_feeds_are_rejected_by_name_and_move_no_headline(
     tmp_path, published_before, monkeypatch
 ):

@@ -26,6 +26,8 @@ from tests.fixtures.bad_inputs.harness import (
 )
 from tests.test_gtfs_fixtures import SAMPLE_FEED, zip_feed
 
+pytestmark = pytest.mark.slow  # every test here reads one whole pipeline run: make test-slow
+
 REGISTRATIONS, BUSES, TAXIS = drop.REGISTRATIONS, drop.BUS_LEDGER, drop.TAXI_REGISTER
 TRIPS = f"{drop.WAVE}/trips.csv"
 BLANK_TAXI_ROW, BAD_WEIGHT_TRIP, BIG_SEATS_BUS = 4, 10, 6  # 0-based list indexes

@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from assets.ingest.columns import fold_width
 from tests.conftest import REPO_ROOT
@@ -158,6 +159,7 @@ def duckdb_quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_no_identifier_in_clear_anywhere(tmp_path, published_before, monkeypatch):
     collected = Collected()
     loggers = [logging.getLogger(), logging.getLogger("dagster")]

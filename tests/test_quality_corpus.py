@@ -382,6 +382,7 @@ def assert_published(con, case: Case, result) -> None:
 
 
 @pytest.mark.parametrize("case", RUNS, ids=[c.name for c in RUNS])
+@pytest.mark.slow  # a whole pipeline run: make test-slow
 def test_bad_input(case, tmp_path, published_before, monkeypatch):
     result, before = run_case(tmp_path, published_before, monkeypatch, case.write)
     assert result.code == case.exit_code, result.out + result.err

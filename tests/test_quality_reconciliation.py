@@ -144,6 +144,7 @@ def _pseudonyms(plates: list[str], key: bytes) -> list[str]:
     return [pseudonym_of(plate, key) for plate in normalised.to_series().to_list()]
 
 
+@pytest.mark.slow  # a whole pipeline run on generated data: make test-slow
 def test_reconciliation_lists_exactly_the_generator_injected_mismatches(tmp_path, monkeypatch):
     try:
         from pipelines.generate import generate_all

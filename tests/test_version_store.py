@@ -243,7 +243,9 @@ def test_run_full_sets_greentrack_full_for_the_run_only(workspace, monkeypatch):
     seen = []
     monkeypatch.delenv("GREENTRACK_FULL", raising=False)
     monkeypatch.setattr(
-        pipelines.runner, "run_pipeline", lambda allow_empty: seen.append(project.full_rebuild())
+        pipelines.runner,
+        "run_pipeline",
+        lambda allow_empty, progress="steps": seen.append(project.full_rebuild()),
     )
     cli.main(["run", "--full"])
     cli.main(["run"])
