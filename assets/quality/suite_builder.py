@@ -206,17 +206,11 @@ def build_expectation(spec: ExpectationSpec, kwargs: dict, index: int):
 
     `index` goes into `meta` so results (which GX may reorder) map back to their spec.
     """
-    from great_expectations.expectations.registry import get_expectation_impl
+    from assets.quality import gx_adapter  # GX loads on first use, not when suites are read
 
-    implementation = get_expectation_impl(spec.type)
-    return implementation(
-        **kwargs,
+    return gx_adapter.expectation(
+        spec.type,
+        kwargs,
         severity=GX_SEVERITY[spec.severity],
         meta={"index": index, "severity": spec.severity, "why": spec.why},
     )
-
-
-def build_gx_suite(name: str, expectations: list):
-    import great_expectations as gx
-
-    return gx.ExpectationSuite(name=name, expectations=expectations)
