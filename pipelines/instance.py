@@ -26,6 +26,8 @@ INSTANCE_FILE = "dagster.yaml"
 TRIGGER_TAG = "greentrack/trigger"
 
 POSTGRES_URL_ENV = "GREENTRACK_DAGSTER_POSTGRES_URL"
+# SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; the lock has dagster-postgres's psycopg2
+POSTGRES_SCHEME = "postgresql+psycopg2://"
 
 HEADER = """\
 # greentrack's Dagster instance (written by greentrack; edit freely, it is never overwritten).
@@ -77,7 +79,14 @@ def ensure_home() -> Path:
     home = dagster_home()
     home.mkdir(parents=True, exist_ok=True)
     config = home / INSTANCE_FILE
-    postgres = bool(os.environ.get(POSTGRES_URL_ENV))
+    url = os.environ.get(POSTGRES_URL_ENV, "")
+    postgres = bool(url)
+    if postgres and not url.startswith(POSTGRES_SCHEME):
+        print(
+            f"greentrack: {POSTGRES_URL_ENV} should start with {POSTGRES_SCHEME} (the driver"
+            " greentrack installs); Dagster will fail to open the storage otherwise",
+            file=sys.stderr,
+        )
     if not config.exists():
         tmp = config.with_name(config.name + ".tmp")
         tmp.write_text(instance_yaml(postgres=postgres), encoding="utf-8")

@@ -11,7 +11,7 @@ from dagster_postgres.utils import pg_config, pg_url_from_config
 
 from pipelines import instance
 
-SECRET_URL = "postgresql://greentrack:s3cret%2Fpw@db.bureau.local:5433/greentrack_dagster"
+SECRET_URL = "postgresql+psycopg2://greentrack:s3cret%2Fpw@db.bureau.local:5433/greentrack_dagster"
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +58,9 @@ def test_an_existing_file_is_kept_and_a_variable_it_ignores_is_reported(monkeypa
     assert (home / "dagster.yaml").read_text() == sqlite_file
     err = capsys.readouterr().err
     assert "GREENTRACK_DAGSTER_POSTGRES_URL is set but" in err and "s3cret" not in err
+
+
+def test_a_url_without_the_installed_driver_is_reported(monkeypatch, capsys):
+    monkeypatch.setenv(instance.POSTGRES_URL_ENV, "postgresql://greentrack@db/greentrack_dagster")
+    instance.ensure_home()
+    assert "should start with postgresql+psycopg2://" in capsys.readouterr().err
