@@ -54,13 +54,15 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scales 1 10
 
-# Debian packages for the dashboard: headless Chromium (the browser test) and a system CJK
-# font (optional: the mplfonts wheel in the lock already gives the PNG exports Chinese).
+# Debian packages for the tests: headless Chromium (the browser test), a system CJK font
+# (optional: the mplfonts wheel in the lock already gives the PNG exports Chinese) and the
+# PostgreSQL server (the test of PostgreSQL instance storage starts its own throwaway one).
 # Needs root; skipped with a note otherwise.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk postgresql
 system-deps:
-	@if [ "$$(id -u)" != 0 ]; then echo "system-deps: not root, skipping (install chromium fonts-noto-cjk yourself)"; \
-	elif dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then echo "system-deps: present"; \
-	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; fi
+	@if [ "$$(id -u)" != 0 ]; then echo "system-deps: not root, skipping (install $(SYSTEM_PACKAGES) yourself)"; \
+	elif dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then echo "system-deps: present"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); fi
 
 lock: | $(UV)
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

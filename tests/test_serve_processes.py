@@ -3,87 +3,25 @@ persistent instance, a sensor tick that publishes, and a SIGKILL that loses noth
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.instance import TRIGGER_TAG
+from tests.serve_processes import PORT, REPO, RUN_TIMEOUT
+from tests.serve_processes import kill as _kill
+from tests.serve_processes import launch as _launch
+from tests.serve_processes import published_runs as _published_runs
+from tests.serve_processes import sensor_runs as _sensor_runs
+from tests.serve_processes import serve as _serve
+from tests.serve_processes import ui_answers as _ui_answers
+from tests.serve_processes import wait as _wait
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[1]
-PORT = "3931"
-RUN_TIMEOUT = 600
-
-
-def _serve(root: Path, log: Path, port: str = PORT) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(
-        PATH="/usr/bin:/bin",  # no venv on PATH: serve must find Dagster through sys.executable
-        GREENTRACK_DATA_RAW=str(root / "data_raw"),
-        GREENTRACK_WAREHOUSE_DIR=str(root / "warehouse"),
-        GREENTRACK_DASHBOARDS_DIR=str(root / "site"),
-        GREENTRACK_PSEUDONYM_KEY="serve-test-key",
-        GREENTRACK_SENSOR_INTERVAL_SECONDS="2",
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--port", port],
-        cwd=root,
-        env=env,
-        stdout=open(log, "ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # one process group: the test can SIGKILL all of it
-    )
-
-
-def _wait(what: str, condition, timeout: float, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(2)
-    raise AssertionError(
-        f"timed out waiting for {what}; serve log tail:\n{log.read_text()[-3000:]}"
-    )
-
-
-def _published_runs(root: Path) -> list[dict]:
-    path = root / "warehouse" / "runs.jsonl"
-    if not path.exists():
-        return []
-    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in lines if r.get("status") == "published"]
-
-
-def _ui_answers() -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/server_info", timeout=2) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
-
-
-def _sensor_runs(home: Path) -> list[dg.DagsterRun]:
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        return [run for run in instance.get_runs() if run.tags.get(TRIGGER_TAG) == "sensor"]
-
-
-def _kill(process: subprocess.Popen, signum=signal.SIGKILL) -> None:
-    try:
-        os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=60)
 
 
 def test_serve_runs_on_a_sensor_tick_and_survives_sigkill(tmp_path):
@@ -145,37 +83,6 @@ def test_serve_runs_on_a_sensor_tick_and_survives_sigkill(tmp_path):
         assert not (tmp_path / "warehouse" / "green_transport.duckdb.work").exists()
     finally:
         _kill(serve, signal.SIGTERM)
-
-
-def _launch(root: Path) -> None:
-    """`dagster job launch` of the nightly job, as an operator would: through the run queue."""
-    env = {**os.environ, "DAGSTER_HOME": str(root / "warehouse" / ".dagster")}
-    env.update(
-        GREENTRACK_DATA_RAW=str(root / "data_raw"),
-        GREENTRACK_WAREHOUSE_DIR=str(root / "warehouse"),
-        GREENTRACK_DASHBOARDS_DIR=str(root / "site"),
-        GREENTRACK_PSEUDONYM_KEY="serve-test-key",
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dagster",
-            "job",
-            "launch",
-            "-m",
-            "pipelines.definitions",
-            "-d",
-            str(REPO),
-            "-j",
-            "nightly_refresh",
-        ],
-        cwd=root,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
 
 
 def test_two_runs_triggered_together_take_turns(tmp_path):
