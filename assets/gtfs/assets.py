@@ -130,7 +130,7 @@ def gtfs_service(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             deps=[
                 _key(FEED_VERSIONS),
                 _key(ROUTE_DAILY),
-                ["raw", "bus_fleet"],
+                ["staging", "stg_bus_fleet__buses"],
                 ["reference", "powertrain"],
             ],
             description="GTFS bus routes ↔ bus ledger routes per period, with km by energy class.",
