@@ -57,7 +57,7 @@ def build_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> int:
     con.execute(f"create schema if not exists {identifier(model.schema)}")
     con.execute(f"create or replace table {table_sql} as\n{model.sql}")
     comment_model(con, model)
-    (rows,) = con.execute(f"select count(*) from {table_sql}").fetchone()
+    (rows,) = con.execute(f"select count(*) from {table_sql}").fetchall()[0]  # result finished
     return int(rows)
 
 
