@@ -15,15 +15,6 @@ buses as (
     select * from raw.bus_fleet
 ),
 
-newest_accepted_file as (
-    select
-        file_name,
-        sha256,
-        file_date
-    from accepted_files
-    where source = 'bus_fleet' and is_newest
-),
-
 final as (
     select
         buses._row_number as source_row_number,
@@ -38,12 +29,13 @@ final as (
         buses.status as operating_status,
         buses.operator,
         buses._source_file as source_file,
-        newest_accepted_file.file_date
+        accepted_files.file_date
     from buses
-    inner join newest_accepted_file
+    inner join accepted_files
         on
-            buses._source_file = newest_accepted_file.file_name
-            and buses._source_sha256 = newest_accepted_file.sha256
+            buses._source_file = accepted_files.file_name
+            and buses._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'bus_fleet' and accepted_files.is_newest
 )
 
 select * from final

@@ -16,15 +16,6 @@ registrations as (
     select * from raw.registrations
 ),
 
-newest_accepted_file as (
-    select
-        file_name,
-        sha256,
-        file_date
-    from accepted_files
-    where source = 'registrations' and is_newest
-),
-
 final as (
     select
         registrations._row_number as source_row_number,
@@ -40,12 +31,13 @@ final as (
         registrations.owner,
         registrations.admin_code,
         registrations._source_file as source_file,
-        newest_accepted_file.file_date
+        accepted_files.file_date
     from registrations
-    inner join newest_accepted_file
+    inner join accepted_files
         on
-            registrations._source_file = newest_accepted_file.file_name
-            and registrations._source_sha256 = newest_accepted_file.sha256
+            registrations._source_file = accepted_files.file_name
+            and registrations._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'registrations' and accepted_files.is_newest
 )
 
 select * from final

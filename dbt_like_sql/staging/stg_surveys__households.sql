@@ -14,14 +14,6 @@ households as (
     select * from raw.survey_households
 ),
 
-survey_files as (
-    select
-        file_name,
-        sha256
-    from accepted_files
-    where source = 'surveys'
-),
-
 final as (
     select
         households.wave_id,
@@ -33,10 +25,11 @@ final as (
         households.hh_weight,
         households._source_file as source_file
     from households
-    inner join survey_files
+    inner join accepted_files
         on
-            households._source_file = survey_files.file_name
-            and households._source_sha256 = survey_files.sha256
+            households._source_file = accepted_files.file_name
+            and households._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'surveys'
 )
 
 select * from final

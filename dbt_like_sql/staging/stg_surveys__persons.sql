@@ -14,14 +14,6 @@ persons as (
     select * from raw.survey_persons
 ),
 
-survey_files as (
-    select
-        file_name,
-        sha256
-    from accepted_files
-    where source = 'surveys'
-),
-
 final as (
     select
         persons.wave_id,
@@ -33,10 +25,11 @@ final as (
         persons.person_weight,
         persons._source_file as source_file
     from persons
-    inner join survey_files
+    inner join accepted_files
         on
-            persons._source_file = survey_files.file_name
-            and persons._source_sha256 = survey_files.sha256
+            persons._source_file = accepted_files.file_name
+            and persons._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'surveys'
 )
 
 select * from final

@@ -16,14 +16,6 @@ trips as (
     select * from raw.survey_trips
 ),
 
-survey_files as (
-    select
-        file_name,
-        sha256
-    from accepted_files
-    where source = 'surveys'
-),
-
 final as (
     select
         trips.wave_id,
@@ -40,10 +32,11 @@ final as (
         cast(trips.trip_weight as decimal(38, 10)) as trip_weight,
         trips._source_file as source_file
     from trips
-    inner join survey_files
+    inner join accepted_files
         on
-            trips._source_file = survey_files.file_name
-            and trips._source_sha256 = survey_files.sha256
+            trips._source_file = accepted_files.file_name
+            and trips._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'surveys'
 )
 
 select * from final

@@ -15,15 +15,6 @@ taxis as (
     select * from raw.taxi_fleet
 ),
 
-newest_accepted_file as (
-    select
-        file_name,
-        sha256,
-        file_date
-    from accepted_files
-    where source = 'taxi_fleet' and is_newest
-),
-
 final as (
     select
         taxis._row_number as source_row_number,
@@ -35,12 +26,13 @@ final as (
         taxis.in_service_on,
         taxis.exited_on,
         taxis._source_file as source_file,
-        newest_accepted_file.file_date
+        accepted_files.file_date
     from taxis
-    inner join newest_accepted_file
+    inner join accepted_files
         on
-            taxis._source_file = newest_accepted_file.file_name
-            and taxis._source_sha256 = newest_accepted_file.sha256
+            taxis._source_file = accepted_files.file_name
+            and taxis._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'taxi_fleet' and accepted_files.is_newest
 )
 
 select * from final
