@@ -19,7 +19,9 @@ from pipelines.resources import warehouse_resource
 from pipelines.schedules import nightly_job, nightly_schedule
 from pipelines.sensors import alert_on_run_failure, data_raw_changed, record_finished_run
 
-WAREHOUSE_ASSETS = [
+# Assets whose tables are built in Python; the SQL models learn from them which asset writes
+# each table a model reads.
+PYTHON_TABLE_ASSETS = [
     reference_tables,
     raw_registrations,
     raw_bus_fleet,
@@ -27,10 +29,9 @@ WAREHOUSE_ASSETS = [
     raw_surveys,
     *GTFS_ASSETS,
     *survey_analytics_assets,
-    *sql_model_assets,
-    *quality_assets,
-    dashboard_site,
 ]
+SQL_MODEL_ASSETS = sql_model_assets([*PYTHON_TABLE_ASSETS, *quality_assets])
+WAREHOUSE_ASSETS = [*PYTHON_TABLE_ASSETS, *SQL_MODEL_ASSETS, *quality_assets, dashboard_site]
 
 
 def all_assets() -> list[dg.AssetsDefinition]:

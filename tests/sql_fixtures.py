@@ -259,6 +259,13 @@ class Warehouse:
             build_model(self.con, model)
         return self
 
+    def build_only(self, *names: str) -> Warehouse:
+        """Build the named models (schema.table), in build order, and nothing else."""
+        for model in models():
+            if model.qualified_name in names:
+                build_model(self.con, model)
+        return self
+
     def rows(self, sql: str, *params) -> list[tuple]:
         return self.con.execute(sql, list(params)).fetchall()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assets.reference.code_tables import read_code_table
+from assets.reference.code_tables import read_code_table, read_targets
 from pipelines import project
 from pipelines.warehouse import replace_table
 
@@ -297,6 +297,7 @@ TABLES = {
     "reference.emission_factors": factor_table("emission_factors"),
     "reference.energy_intensity": factor_table("energy_intensity"),
     "reference.fleet_activity": factor_table("fleet_activity"),
+    "reference.targets": lambda: read_targets(project.REFERENCE_DIR),
 }
 
 

@@ -15,6 +15,7 @@ from assets.dashboards.fonts import find_cjk_font
 from assets.dashboards.labels import Words, language_from_env
 from assets.dashboards.projection import fit_line, projection_points
 from assets.dashboards.reads import order_targets
+from assets.dashboards.section_indicators import indicator_kind
 from assets.dashboards.section_quality import source_freshness
 from tests.test_dashboard_fixtures import indicator_values, source_files, target_gap
 
@@ -286,3 +287,11 @@ def test_what_if_header_shows_co2_only_with_a_saving_per_vehicle():
     assert "t CO2 saved in the next 12 months" in crossing_text(
         with_co2.param_name, Words("en"), with_co2=True
     )
+
+
+def test_indicator_kind_comes_from_reference_targets():
+    monthly = pl.DataFrame({"period": ["2025-01"]})
+    kinds = pl.DataFrame({"indicator_id": ["new_share"], "kind": ["survey"]})
+    assert indicator_kind("new_share", monthly, kinds) == "survey"  # periods would say fleet
+    assert indicator_kind("other", monthly, kinds) == "fleet"  # not a target: by its periods
+    assert indicator_kind("new_share", pl.DataFrame({"period": ["2025"]}), None) == "registrations"

@@ -11,10 +11,17 @@ from dagster_duckdb import DuckDBResource
 from assets.fleets.assets import raw_bus_fleet
 from assets.gtfs.assets import GTFS_ASSETS
 from assets.reference.assets import reference_tables
+from pipelines.definitions import SQL_MODEL_ASSETS
 from tests.conftest import TEST_KEY, materialise, rows
 from tests.source_files import write_bus_ledger
 from tests.test_gtfs_fixtures import SAMPLE_FEED, load_feeds, zip_feed
 
+# The newest accepted bus ledger, which bus-km reads, is a SQL model over the ledger's audit.
+LEDGER_MODELS = [
+    asset
+    for asset in SQL_MODEL_ASSETS
+    if asset.key.path[-1] in ("stg_audit__accepted_files", "stg_bus_fleet__buses")
+]
 SAMPLE_ZIP = "taicang_mini_20250701.zip"
 JULY_1 = dt.date(2025, 7, 1)
 
@@ -63,7 +70,9 @@ def warehouse(tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("GREENTRACK_DATA_RAW", str(root / "data_raw"))
         monkeypatch.setenv("GREENTRACK_PSEUDONYM_KEY", TEST_KEY)
-        con = materialise([reference_tables, raw_bus_fleet, *GTFS_ASSETS], root / "w.duckdb")
+        con = materialise(
+            [reference_tables, raw_bus_fleet, *LEDGER_MODELS, *GTFS_ASSETS], root / "w.duckdb"
+        )
     yield con
     con.close()
 
@@ -190,14 +199,14 @@ def test_indicator_table_has_exactly_the_columns_of_indicator_values(warehouse):
 
 def test_gtfs_assets_declare_their_upstream():
     definitions = dg.Definitions(
-        assets=[reference_tables, raw_bus_fleet, *GTFS_ASSETS],
+        assets=[reference_tables, raw_bus_fleet, *LEDGER_MODELS, *GTFS_ASSETS],
         resources={"duckdb": DuckDBResource(database=":memory:")},
     )
     graph = definitions.resolve_asset_graph()
     parents = graph.get(dg.AssetKey(["metrics", "gtfs_indicator_values"])).parent_keys
     assert parents == {dg.AssetKey(["marts", "fct_gtfs_route_reconciliation"])}
     reconciliation = graph.get(dg.AssetKey(["marts", "fct_gtfs_route_reconciliation"])).parent_keys
-    assert dg.AssetKey(["raw", "bus_fleet"]) in reconciliation
+    assert dg.AssetKey(["staging", "stg_bus_fleet__buses"]) in reconciliation
     assert (
         dg.AssetKey(["raw", "gtfs_stop_times"])
         in graph.get(dg.AssetKey(["marts", "fct_gtfs_route_service_daily"])).parent_keys
@@ -244,7 +253,9 @@ def test_generated_2020_feed_has_80_routes_and_48200_weekday_bus_km(generated_20
 
 
 def test_no_feeds_still_builds_every_table_empty(workspace):
-    con = materialise([reference_tables, raw_bus_fleet, *GTFS_ASSETS], workspace / "w.duckdb")
+    con = materialise(
+        [reference_tables, raw_bus_fleet, *LEDGER_MODELS, *GTFS_ASSETS], workspace / "w.duckdb"
+    )
     tables = [
         "raw.gtfs_stop_times",
         "marts.fct_gtfs_validation_notices",

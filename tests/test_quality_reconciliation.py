@@ -22,6 +22,20 @@ TAXI = {"plate_pseudonym": "taxi-1", "powertrain_label": "纯电动"}
 TAXI_REGISTRATION = {"plate_pseudonym": "taxi-1", "usage": "D", "plate_type": "52", "fuel": "A"}
 
 
+# The newest accepted files the reconciliation reads, as the staging models give them.
+LEDGER_MODELS = (
+    "staging.stg_audit__accepted_files",
+    "staging.stg_registrations__vehicles",
+    "staging.stg_bus_fleet__buses",
+    "staging.stg_taxi_fleet__taxis",
+)
+
+
+def reconciled(warehouse: Warehouse) -> pl.DataFrame:
+    """Build the staging models on the tiny warehouse, then reconcile."""
+    return reconcile(warehouse.build_only(*LEDGER_MODELS).con)
+
+
 def _warehouse() -> Warehouse:
     """The SQL tests' tiny warehouse, plus the quarantine ledger that ingest creates."""
     warehouse = Warehouse()
@@ -36,7 +50,7 @@ def mismatches(bus=(), taxis=(), registrations=(), older_registrations=None):
     warehouse.ledger("registrations", "2025-10-31", registrations)
     warehouse.ledger("bus_fleet", "2025-10-31", bus)
     warehouse.ledger("taxi_fleet", "2025-10-31", taxis)
-    frame = reconcile(warehouse.con)
+    frame = reconciled(warehouse)
     return [
         (row["fleet"], row["vehicle_id"], row["mismatch_kind"])
         for row in frame.iter_rows(named=True)
@@ -85,7 +99,7 @@ def test_only_the_newest_accepted_files_are_reconciled():
 def test_without_any_registrations_file_nothing_is_listed():
     warehouse = _warehouse()
     warehouse.ledger("bus_fleet", "2025-10-31", [BUS])
-    assert reconcile(warehouse.con).height == 0
+    assert reconciled(warehouse).height == 0
 
 
 def test_counts_by_kind_lists_every_kind():
@@ -94,7 +108,7 @@ def test_counts_by_kind_lists_every_kind():
     warehouse.ledger(
         "bus_fleet", "2025-10-31", [BUS, {**BUS, "fleet_no": "B2", "plate_pseudonym": "bus-2"}]
     )
-    assert counts_by_kind(reconcile(warehouse.con)) == {
+    assert counts_by_kind(reconciled(warehouse)) == {
         "no_registration": 1,
         "registration_quarantined": 0,
         "usage_mismatch": 1,
@@ -110,7 +124,7 @@ def test_a_plate_whose_registration_was_quarantined_is_told_apart():
         "insert into quality.quarantine values ('r', 'registrations', ?, 2, 'usage', ?, ?)",
         [name, "unknown usage code 'W'", json.dumps({"plate": "bus-1", "usage": "W"})],
     )
-    assert [r["mismatch_kind"] for r in reconcile(warehouse.con).iter_rows(named=True)] == [
+    assert [r["mismatch_kind"] for r in reconciled(warehouse).iter_rows(named=True)] == [
         "registration_quarantined"
     ]
 

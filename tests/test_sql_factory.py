@@ -11,7 +11,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.reference.assets import reference_tables
-from assets.warehouse.assets import build_model, sql_model_assets
+from assets.warehouse.assets import build_model
+from assets.warehouse.assets import sql_model_assets as sql_model_assets_of
 from assets.warehouse.sql_models import (
     SqlModelError,
     discover_models,
@@ -19,7 +20,9 @@ from assets.warehouse.sql_models import (
     read_model,
     tables_read,
 )
+from assets.warehouse.table_writers import also_writes
 from pipelines import project
+from pipelines.definitions import SQL_MODEL_ASSETS as sql_model_assets
 from tests.sql_fixtures import Warehouse, day
 
 ASSETS = {asset.key: asset for asset in sql_model_assets}
@@ -87,7 +90,56 @@ def test_header_gives_description_and_column_docs():
 )
 def test_unknown_references_and_cycles_are_clear_errors(tmp_path, files, message):
     with pytest.raises(SqlModelError, match=message):
-        discover_models(write_models(tmp_path, files))
+        discover_models(write_models(tmp_path, files), other_tables={"raw.registrations"})
+
+
+def _python_assets() -> list[dg.AssetsDefinition]:
+    """Two ingest assets writing the ledgers beside raw.*, and a multi-asset building marts."""
+
+    def ingest(table: str) -> dg.AssetsDefinition:
+        @dg.asset(key=["raw", table], metadata=also_writes("audit.source_files"))
+        def _ingest():
+            return None
+
+        return _ingest
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(["marts", "fct_service"], metadata=also_writes("audit.service_log")),
+            dg.AssetSpec(["metrics", "service_values"], metadata=also_writes("audit.service_log")),
+        ]
+    )
+    def service():
+        return None
+
+    return [ingest("bus_fleet"), ingest("taxi_fleet"), service]
+
+
+def test_a_model_may_read_any_table_an_asset_writes(tmp_path):
+    root = write_models(
+        tmp_path,
+        {
+            "staging/files.sql": "select * from audit.source_files",
+            "marts/m.sql": "select * from marts.fct_service, metrics.service_values, "
+            "audit.service_log, staging.files",
+        },
+    )
+    assets = {a.key: a for a in sql_model_assets_of(_python_assets(), root)}
+    deps = {
+        key.to_user_string(): sorted(p.to_user_string() for p in a.asset_deps[key])
+        for key, a in assets.items()
+    }
+    assert deps == {
+        "staging/files": ["raw/bus_fleet", "raw/taxi_fleet"],  # every writer of the ledger
+        # one key of the multi-asset for the table both its specs declare
+        "marts/m": ["marts/fct_service", "metrics/service_values", "staging/files"],
+    }
+
+
+def test_a_table_no_asset_writes_is_an_error_when_the_definitions_load(tmp_path):
+    root = write_models(tmp_path, {"marts/m.sql": "select * from marts.fct_unknown"})
+    with pytest.raises(SqlModelError, match="no model dbt_like_sql/marts/fct_unknown.sql"):
+        sql_model_assets_of(_python_assets(), root)
 
 
 def test_models_come_in_dependency_order(tmp_path):
@@ -109,7 +161,20 @@ def test_models_come_in_dependency_order(tmp_path):
 @pytest.mark.parametrize(
     ("key", "deps"),
     [
-        (["staging", "stg_bus_fleet__buses"], [["raw", "bus_fleet"]]),  # audit.* ignored
+        (
+            ["staging", "stg_audit__accepted_files"],  # the ledger: every source's ingest
+            [
+                ["raw", "bus_fleet"],
+                ["raw", "gtfs_agency"],
+                ["raw", "registrations"],
+                ["raw", "survey_households"],
+                ["raw", "taxi_fleet"],
+            ],
+        ),
+        (
+            ["staging", "stg_bus_fleet__buses"],
+            [["raw", "bus_fleet"], ["staging", "stg_audit__accepted_files"]],
+        ),
         (
             ["marts", "dim_vehicle"],
             [

@@ -12,13 +12,6 @@ from datetime import date
 import polars as pl
 
 WINDOW_BY_KIND = {"fleet": 12, "registrations": 3, "survey": None}
-KIND_BY_INDICATOR = {
-    "bus_clean_share": "fleet",
-    "urban_taxi_nev_share": "fleet",
-    "new_public_vehicle_ev_share": "registrations",
-    "transit_mode_share": "survey",
-    "green_travel_share": "survey",
-}
 
 
 def fit_line(xs: list[float], ys: list[float]) -> tuple[float, float]:

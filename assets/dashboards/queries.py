@@ -29,6 +29,12 @@ METRICS = {
         ("indicator_id", "name_zh", "name_en", "target_value", "deadline", "status"),
         "select * from metrics.target_gap order by indicator_id",
     ),
+    # Each target's kind (fleet, registrations, survey) as reference/targets.yaml states it.
+    "target_kinds": TableRead(
+        "reference.targets",
+        ("id", "kind"),
+        "select distinct id as indicator_id, kind from reference.targets order by indicator_id",
+    ),
 }
 
 COMPOSITION = {

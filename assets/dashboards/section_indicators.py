@@ -16,13 +16,15 @@ from assets.dashboards.charts_whatif import (
 )
 from assets.dashboards.labels import Words
 from assets.dashboards.layout import Section, omitted
-from assets.dashboards.projection import KIND_BY_INDICATOR
 from assets.dashboards.reads import Reads
 
 
-def indicator_kind(indicator_id: str, series: pl.DataFrame) -> str:
-    if indicator_id in KIND_BY_INDICATOR:
-        return KIND_BY_INDICATOR[indicator_id]
+def indicator_kind(indicator_id: str, series: pl.DataFrame, kinds: pl.DataFrame | None) -> str:
+    """The target's kind from reference.targets; by the shape of its periods when not there."""
+    if kinds is not None:
+        known = kinds.filter(pl.col("indicator_id") == indicator_id)["kind"]
+        if known.len():
+            return known[0]
     periods = series["period"].to_list()
     return "fleet" if periods and len(periods[0]) == 7 else "registrations"
 
@@ -155,7 +157,7 @@ def indicator_section(target: dict, reads: Reads, words: Words) -> Section:
     values = reads.get("indicator_values")
     series = values.filter(pl.col("indicator_id") == indicator_id)
     section = Section(indicator_id, words.text(target["name_zh"], target["name_en"]))
-    kind = indicator_kind(indicator_id, series)
+    kind = indicator_kind(indicator_id, series, reads.get("target_kinds"))
     add_trend(section, target, series, kind, words, saving_per_vehicle(reads, target))
     if indicator_id in COMPOSITION:
         COMPOSITION[indicator_id](section, target, reads, words)

@@ -6,7 +6,12 @@ from dagster_duckdb import DuckDBResource
 from assets.fleets.bus_ledger import bus_format, bus_rules, ingest_bus_file
 from assets.fleets.taxi_register import taxi_format, taxi_rules
 from assets.ingest.discovery import BUS_FLEET, TAXI_FLEET
-from assets.ingest.source_run import empty_table, ingest_csv_file, run_source_ingest
+from assets.ingest.source_run import (
+    WRITES_LEDGERS,
+    empty_table,
+    ingest_csv_file,
+    run_source_ingest,
+)
 
 
 def _bus_files(found, data_raw, codes, key, loaded_at):
@@ -20,6 +25,7 @@ def _taxi_files(found, data_raw, codes, key, loaded_at):
 
 @dg.asset(
     key=["raw", "bus_fleet"],
+    metadata=WRITES_LEDGERS,
     group_name="fleets",
     kinds={"duckdb", "polars"},
     deps=[["reference", "powertrain"]],
@@ -43,6 +49,7 @@ def raw_bus_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 @dg.asset(
     key=["raw", "taxi_fleet"],
+    metadata=WRITES_LEDGERS,
     group_name="fleets",
     kinds={"duckdb", "polars"},
     deps=[["reference", "powertrain"], ["reference", "town"]],

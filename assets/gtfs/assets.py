@@ -18,7 +18,7 @@ from assets.gtfs.route_service import feed_service_daily, route_service_daily
 from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.ingest.code_sets import CODE_SET_TABLES
 from assets.ingest.discovery import GTFS
-from assets.ingest.source_run import run_source_ingest
+from assets.ingest.source_run import WRITES_LEDGERS, run_source_ingest
 from pipelines.warehouse import preview_markdown, replace_table
 
 NOTICES = "marts.fct_gtfs_validation_notices"
@@ -47,6 +47,7 @@ def _result(con, table: str, rows: int) -> dg.MaterializeResult:
         *[
             dg.AssetSpec(
                 key=key,
+                metadata=WRITES_LEDGERS,
                 group_name="gtfs",
                 kinds={"duckdb", "polars"},
                 deps=[["reference", table] for table in CODE_SET_TABLES],
@@ -129,7 +130,7 @@ def gtfs_service(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             deps=[
                 _key(FEED_VERSIONS),
                 _key(ROUTE_DAILY),
-                ["raw", "bus_fleet"],
+                ["staging", "stg_bus_fleet__buses"],
                 ["reference", "powertrain"],
             ],
             description="GTFS bus routes ↔ bus ledger routes per period, with km by energy class.",

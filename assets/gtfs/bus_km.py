@@ -3,8 +3,9 @@
 For every publication date d of an accepted feed version (the indicator's period):
 - the feed versions in effect on d: per feed_name, the latest accepted version published ≤ d;
 - their bus routes' representative-weekday vehicle-km, summed per route_short_name;
-- the buses in service on d (newest accepted bus ledger: in_service_on ≤ d and retired_on blank
-  or > d) with a route, by energy_class of reference.powertrain;
+- the buses in service on d (staging.stg_bus_fleet__buses, the newest accepted ledger:
+  in_service_on ≤ d and retired_on blank or > d) with a route, by energy_class of
+  reference.powertrain;
 - each route's km split in proportion to the energy classes of its buses.
 bus_km_clean_share(d) = km run by new- or clean-energy buses / km of routes that have buses.
 Routes without buses cannot be split: they are left out of both sums and listed, with ledger
@@ -21,22 +22,14 @@ from pipelines.warehouse import fetch_frame
 INDICATOR_ID = "bus_km_clean_share"
 
 ROUTE_RECONCILIATION = """
-with ledger_file as (
-    select file_name
-    from audit.source_files
-    where source = 'bus_fleet' and status = 'accepted'
-    order by file_date desc nulls last, file_name desc
-    limit 1
-),
-buses as (
+with buses as (
     select
-        nullif(trim(fleet.route), '') as route,
-        fleet.in_service_on,
-        fleet.retired_on,
+        nullif(trim(ledger.route_short_name), '') as route,
+        ledger.in_service_on,
+        ledger.retired_on,
         powertrain.energy_class
-    from raw.bus_fleet as fleet
-    inner join ledger_file on fleet._source_file = ledger_file.file_name
-    left join reference.powertrain as powertrain on fleet.powertrain_label = powertrain.code
+    from staging.stg_bus_fleet__buses as ledger
+    left join reference.powertrain as powertrain on ledger.powertrain_label = powertrain.code
 ),
 versions as (
     select feed_version, feed_name, file_date

@@ -30,6 +30,7 @@ from assets.ingest.pseudonym import current_key
 from assets.ingest.row_rules import RowRule
 from assets.ingest.sliced_ingest import can_slice, ingest_csv_in_slices
 from assets.ingest.store import (
+    LEDGER_TABLES,
     discard_spools,
     ensure_ledgers,
     summary_metadata,
@@ -38,9 +39,13 @@ from assets.ingest.store import (
     write_outcomes,
 )
 from assets.ingest.text_files import read_csv_text
+from assets.warehouse.table_writers import also_writes
 from pipelines import project
 from pipelines.faults import pause_point
 from pipelines.warehouse import preview_markdown
+
+# Spec metadata of every asset that runs a source's ingest: it writes the ledgers too.
+WRITES_LEDGERS = also_writes(*LEDGER_TABLES)
 
 
 def relative_name(path: Path, data_raw: Path) -> str:

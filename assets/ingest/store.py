@@ -16,6 +16,14 @@ from assets.ingest.spool import SpooledFrame
 from pipelines.sql_text import qualified
 from pipelines.warehouse import append_rows, ensure_schemas, replace_table
 
+# The ledgers every source's ingest writes beside its raw tables.
+LEDGER_TABLES = (
+    "audit.source_files",
+    "audit.source_ingest",
+    "audit.ignored_files",
+    "quality.quarantine",
+)
+
 AUDIT_DDL = """
 create table if not exists audit.source_files (
     run_id varchar, source varchar, file_name varchar, sha256 varchar, file_date date,

@@ -19,9 +19,10 @@ LISTED_IN_METADATA = 200
     group_name="quality",
     kinds={"duckdb"},
     deps=[
-        ["raw", "registrations"],
-        ["raw", "bus_fleet"],
-        ["raw", "taxi_fleet"],
+        ["staging", "stg_registrations__vehicles"],
+        ["staging", "stg_bus_fleet__buses"],
+        ["staging", "stg_taxi_fleet__taxis"],
+        ["staging", "stg_audit__accepted_files"],
         ["reference", "powertrain"],
         ["reference", "plate_type"],
         ["reference", "fuel"],

@@ -10,7 +10,8 @@ reference.plate_type.is_new_energy, or a fuel letter with reference.fuel.is_elec
 Mismatch kinds: `no_registration`, `usage_mismatch`, `energy_mismatch`, and
 `registration_quarantined` when the plate is missing only because ingest quarantined its
 registration row (quality.quarantine holds it). A vehicle may show more than one kind. Only
-pseudonyms are listed, never plates.
+pseudonyms are listed, never plates. The newest accepted files are the staging models' (one
+rule for every reader: dbt_like_sql/staging/stg_audit__accepted_files.sql).
 """
 
 from __future__ import annotations
@@ -28,51 +29,42 @@ MISMATCH_KINDS = (
 )
 
 RECONCILIATION_SQL = """
-with newest_files as (
-    select
-        (select _source_file from raw.registrations
-         order by _file_date desc, _source_file desc limit 1) as registrations_file,
-        (select _source_file from raw.bus_fleet
-         order by _file_date desc, _source_file desc limit 1) as bus_file,
-        (select _source_file from raw.taxi_fleet
-         order by _file_date desc, _source_file desc limit 1) as taxi_file
-),
-
-registration as (
+with registration as (
     -- one registration per plate: one still registered first, then the latest
     select
-        r.plate_pseudonym, r.usage, r.plate_type, r.fuel, r._source_file,
+        r.plate_pseudonym,
+        r.usage_code as usage,
+        r.plate_type_code as plate_type,
+        r.fuel_codes as fuel,
+        r.source_file as _source_file,
         coalesce(p.is_new_energy, false) or exists (
             select 1 from reference.fuel as f
-            where f.is_electric and contains(coalesce(r.fuel, ''), f.code)
+            where f.is_electric and contains(coalesce(r.fuel_codes, ''), f.code)
         ) as is_electric
-    from raw.registrations as r
-    join newest_files as n on r._source_file = n.registrations_file
-    left join reference.plate_type as p on p.code = r.plate_type
+    from staging.stg_registrations__vehicles as r
+    left join reference.plate_type as p on p.code = r.plate_type_code
     qualify row_number() over (
         partition by r.plate_pseudonym
-        order by regexp_matches(coalesce(r.status, ''), '[EB]'), r.first_registered_on desc,
-            r._row_number
+        order by regexp_matches(coalesce(r.status_codes, ''), '[EB]'), r.first_registered_on desc,
+            r.source_row_number
     ) = 1
 ),
 
 quarantined_registrations as (
     select distinct json_extract_string(q.raw_record, '$.plate') as plate_pseudonym
     from quality.quarantine as q
-    join newest_files as n on q.file_name = n.registrations_file
+    join staging.stg_audit__accepted_files as n
+        on q.source = n.source and q.file_name = n.file_name and n.is_newest
     where q.source = 'registrations'
 ),
 
 ledger_vehicles as (
     select 'bus' as fleet, 'C' as expected_usage, b.fleet_no as vehicle_id,
-        b.plate_pseudonym, b.powertrain_label, b._source_file as ledger_file
-    from raw.bus_fleet as b
-    join newest_files as n on b._source_file = n.bus_file
+        b.plate_pseudonym, b.powertrain_label, b.source_file as ledger_file
+    from staging.stg_bus_fleet__buses as b
     union all
-    select 'taxi', 'D', t.plate_pseudonym, t.plate_pseudonym, t.powertrain_label,
-        t._source_file
-    from raw.taxi_fleet as t
-    join newest_files as n on t._source_file = n.taxi_file
+    select 'taxi', 'D', t.plate_pseudonym, t.plate_pseudonym, t.powertrain_label, t.source_file
+    from staging.stg_taxi_fleet__taxis as t
     where t.taxi_kind = '巡游出租车'
 ),
 
@@ -124,18 +116,18 @@ order by fleet, mismatch_kind, vehicle_id
 def reconcile(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per mismatched vehicle per mismatch kind (empty without registrations)."""
     frame = fetch_frame(con, RECONCILIATION_SQL)
-    registrations = con.execute("select count(*) from raw.registrations").fetchall()[0][0]
+    registrations = con.execute(
+        "select count(*) from staging.stg_registrations__vehicles"
+    ).fetchall()[0][0]
     return frame if registrations else frame.clear()
 
 
 def vehicles_checked(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """How many ledger vehicles were reconciled, per fleet (newest files only)."""
+    """How many ledger vehicles were reconciled, per fleet (newest accepted files only)."""
     rows = con.execute(
-        "select 'bus', count(*) from raw.bus_fleet where _source_file = "
-        "(select max_by(_source_file, (_file_date, _source_file)) from raw.bus_fleet) "
-        "union all select 'taxi', count(*) from raw.taxi_fleet where taxi_kind = '巡游出租车' "
-        "and _source_file = "
-        "(select max_by(_source_file, (_file_date, _source_file)) from raw.taxi_fleet)"
+        "select 'bus', count(*) from staging.stg_bus_fleet__buses "
+        "union all select 'taxi', count(*) from staging.stg_taxi_fleet__taxis "
+        "where taxi_kind = '巡游出租车'"
     ).fetchall()
     return dict(rows)
 

@@ -4,7 +4,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.ingest.discovery import REGISTRATIONS
-from assets.ingest.source_run import empty_table, ingest_csv_file, run_source_ingest
+from assets.ingest.source_run import (
+    WRITES_LEDGERS,
+    empty_table,
+    ingest_csv_file,
+    run_source_ingest,
+)
 from assets.registrations.records import registration_format, registration_rules
 
 
@@ -22,6 +27,7 @@ def _empty_tables(codes, key):
 
 @dg.asset(
     key=["raw", "registrations"],
+    metadata=WRITES_LEDGERS,
     group_name="registrations",
     kinds={"duckdb", "polars"},
     deps=[

@@ -5,7 +5,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.ingest.discovery import SURVEYS
-from assets.ingest.source_run import empty_table, run_source_ingest
+from assets.ingest.source_run import WRITES_LEDGERS, empty_table, run_source_ingest
 from assets.surveys.records import household_rules, person_rules, survey_format, trip_rules
 from assets.surveys.waves import ENTITIES, _with_keys, hashed_expr, ingest_wave
 
@@ -45,6 +45,7 @@ def _empty_tables(codes, key):
     specs=[
         dg.AssetSpec(
             key=["raw", table],
+            metadata=WRITES_LEDGERS,
             group_name="surveys",
             kinds={"duckdb", "polars"},
             deps=[

@@ -1,11 +1,15 @@
 """One Dagster asset per SQL model in dbt_like_sql/ (an asset factory).
 
-Each asset is keyed [schema, table], depends on the tables its SQL reads, runs
+Each asset is keyed [schema, table], depends on the assets that write the tables its SQL reads
+(other models, or the assets table_writers finds for raw.*, reference.*, the ledgers and the
+tables built in Python), runs
 `create or replace table <schema>.<table> as <select>` and then comments the table and its
 columns from the model's header, so the warehouse documents itself.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
 import duckdb as duckdb_client
@@ -17,6 +21,7 @@ from assets.warehouse.sql_models import (
     SqlModelError,
     discover_models,
 )
+from assets.warehouse.table_writers import table_writers
 from pipelines import project
 from pipelines.faults import pause_point
 from pipelines.sql_text import identifier, literal, qualified
@@ -52,14 +57,24 @@ def build_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> int:
     con.execute(f"create schema if not exists {identifier(model.schema)}")
     con.execute(f"create or replace table {table_sql} as\n{model.sql}")
     comment_model(con, model)
-    (rows,) = con.execute(f"select count(*) from {table_sql}").fetchone()
+    (rows,) = con.execute(f"select count(*) from {table_sql}").fetchall()[0]  # result finished
     return int(rows)
 
 
-def sql_model_asset(model: SqlModel) -> dg.AssetsDefinition:
+def model_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(table.split(".", 1))
+
+
+def model_deps(model: SqlModel, writers: Mapping[str, Sequence[dg.AssetKey]]) -> list[dg.AssetKey]:
+    """The asset keys a model waits for: a model it reads, or every writer of another table."""
+    deps = [key for table in model.reads for key in writers.get(table, [model_key(table)])]
+    return sorted(set(deps), key=lambda key: key.path)
+
+
+def sql_model_asset(model: SqlModel, deps: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey([model.schema, model.name]),
-        deps=[dg.AssetKey(list(upstream)) for upstream in model.upstream()],
+        key=model_key(model.qualified_name),
+        deps=deps,
         group_name=model.schema,
         kinds={"duckdb", "sql"},
         description=model.description,
@@ -90,8 +105,18 @@ def sql_model_asset(model: SqlModel) -> dg.AssetsDefinition:
     return _sql_model
 
 
-def build_sql_model_assets(models: list[SqlModel]) -> list[dg.AssetsDefinition]:
-    return [sql_model_asset(model) for model in models]
+def build_sql_model_assets(
+    models: list[SqlModel], writers: Mapping[str, Sequence[dg.AssetKey]]
+) -> list[dg.AssetsDefinition]:
+    return [sql_model_asset(model, model_deps(model, writers)) for model in models]
 
 
-sql_model_assets = build_sql_model_assets(discover_models(project.SQL_DIR))
+def sql_model_assets(
+    other_assets: Sequence[dg.AssetsDefinition], sql_dir=None
+) -> list[dg.AssetsDefinition]:
+    """One asset per model of sql_dir (default project.SQL_DIR); other_assets are every
+    asset that writes a table a model may read. A model reading a table no asset writes is an
+    error here, when the definitions load."""
+    writers = table_writers(other_assets)
+    models = discover_models(sql_dir or project.SQL_DIR, set(writers))
+    return build_sql_model_assets(models, writers)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import graphlib
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,16 +27,6 @@ import sqlglot
 from sqlglot import exp
 
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics")  # build order of the layers
-SOURCE_SCHEMAS = ("raw", "reference")  # written by ingest and reference assets
-IGNORED_SCHEMAS = ("audit", "quality")  # written by the same ingest assets as raw.*
-# Tables in the model layers that Python assets build (statistics SQL cannot do well);
-# models may read them like sources, and the factory depends on their assets.
-PYTHON_TABLES = (
-    "metrics.survey_share_estimates",
-    "metrics.gtfs_indicator_values",
-    "marts.dim_gtfs_feed_version",
-    "marts.fct_gtfs_route_service_daily",
-)
 DOCUMENTED_SCHEMAS = ("marts", "metrics")  # every column must carry a comment
 
 
@@ -60,14 +51,6 @@ class SqlModel:
     @property
     def code_version(self) -> str:
         return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()[:16]
-
-    def upstream(self) -> tuple[tuple[str, str], ...]:
-        """(schema, table) of every model or source this model depends on."""
-        return tuple(
-            tuple(table.split(".", 1))  # type: ignore[misc]
-            for table in self.reads
-            if table.split(".", 1)[0] not in IGNORED_SCHEMAS
-        )
 
 
 def parse_header(sql: str) -> tuple[str, dict[str, str]]:
@@ -142,40 +125,49 @@ def read_model(path: Path, schema: str) -> SqlModel:
     )
 
 
-def discover_models(sql_dir: Path) -> list[SqlModel]:
-    """Every model under sql_dir/<layer>/*.sql, checked and in dependency order."""
+def discover_models(sql_dir: Path, other_tables: Collection[str] | None = None) -> list[SqlModel]:
+    """Every model under sql_dir/<layer>/*.sql, checked and in dependency order.
+
+    other_tables are the tables that assets other than the models write (raw.*, reference.*,
+    the ledgers, tables built in Python): a model may read those and the other models, and
+    nothing else. None leaves references unchecked (any table that is not a model is someone
+    else's)."""
     models = [
         read_model(path, schema)
         for schema in MODEL_SCHEMAS
         for path in sorted((sql_dir / schema).glob("*.sql"))
     ]
-    return build_order(models)
+    return build_order(models, other_tables)
 
 
-def build_order(models: list[SqlModel]) -> list[SqlModel]:
+def build_order(
+    models: list[SqlModel], other_tables: Collection[str] | None = None
+) -> list[SqlModel]:
     """Models sorted so each comes after what it reads; unknown references and cycles raise."""
     by_name = {model.qualified_name: model for model in models}
     graph: dict[str, set[str]] = {}
     for model in models:
         graph[model.qualified_name] = set()
-        for schema, table in model.upstream():
-            qualified = f"{schema}.{table}"
-            if schema in SOURCE_SCHEMAS or qualified in PYTHON_TABLES:
-                continue
-            if schema not in MODEL_SCHEMAS:
-                raise SqlModelError(
-                    f"{model.qualified_name} reads {qualified}: schema {schema!r} is neither a "
-                    f"model layer {MODEL_SCHEMAS} nor a source {SOURCE_SCHEMAS + IGNORED_SCHEMAS}"
-                )
-            if qualified not in by_name:
-                raise SqlModelError(
-                    f"{model.qualified_name} reads {qualified}, but there is no model "
-                    f"dbt_like_sql/{schema}/{table}.sql"
-                )
-            graph[model.qualified_name].add(qualified)
+        for table in model.reads:
+            if table in by_name:
+                graph[model.qualified_name].add(table)
+            elif other_tables is not None and table not in other_tables:
+                raise SqlModelError(unknown_table(model, table))
     try:
         order = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as error:
         cycle = " reads ".join(reversed(error.args[1]))
         raise SqlModelError(f"SQL models read each other in a cycle: {cycle}") from error
     return [by_name[name] for name in order]
+
+
+def unknown_table(model: SqlModel, table: str) -> str:
+    schema, name = table.split(".", 1)
+    if schema in MODEL_SCHEMAS:
+        missing = f"there is no model dbt_like_sql/{schema}/{name}.sql"
+    else:
+        missing = f"schema {schema!r} is not a model layer {MODEL_SCHEMAS}"
+    return (
+        f"{model.qualified_name} reads {table}, but {missing}, and no asset is keyed "
+        f"[{schema!r}, {name!r}] or declares it written (table_writers.also_writes)"
+    )

@@ -29,25 +29,12 @@
 
 with
 
-source_files as (
-    select * from audit.source_files
+accepted_source_files as (
+    select * from staging.stg_audit__accepted_files
 ),
 
 registrations as (
     select * from raw.registrations
-),
-
-file_states as (
-    select
-        file_name,
-        sha256,
-        file_date,
-        status
-    from source_files
-    where source = 'registrations'
-    qualify row_number() over (
-        partition by file_name order by loaded_at desc, run_id desc
-    ) = 1
 ),
 
 accepted_files as (
@@ -55,10 +42,10 @@ accepted_files as (
         file_name,
         sha256,
         file_date,
-        row_number() over (order by file_date, file_name) as file_sequence,
-        lead(file_date) over (order by file_date, file_name) as next_file_date
-    from file_states
-    where status = 'accepted'
+        file_sequence,
+        next_file_date
+    from accepted_source_files
+    where source = 'registrations'
 ),
 
 states as (

@@ -2,41 +2,17 @@
 -- grain: one row per bus record of the newest accepted bus_fleet file
 -- key: source_row_number (fleet_no is unique within the file as well)
 -- why: only the newest accepted ledger is used (indicators.md, fleet
---   indicators); its file date is the as_of of bus_clean_share. A file's state
---   is its latest audit row; ties on file_date go to the larger file_name.
+--   indicators); its file date is the as_of of bus_clean_share. Which file
+--   that is, is stg_audit__accepted_files's to say.
 
 with
 
-source_files as (
-    select * from audit.source_files
+accepted_files as (
+    select * from staging.stg_audit__accepted_files
 ),
 
 buses as (
     select * from raw.bus_fleet
-),
-
-file_states as (
-    select
-        file_name,
-        sha256,
-        file_date,
-        status
-    from source_files
-    where source = 'bus_fleet'
-    qualify row_number() over (
-        partition by file_name order by loaded_at desc, run_id desc
-    ) = 1
-),
-
-newest_accepted_file as (
-    select
-        file_name,
-        sha256,
-        file_date
-    from file_states
-    where status = 'accepted'
-    order by file_date desc, file_name desc
-    limit 1
 ),
 
 final as (
@@ -53,12 +29,13 @@ final as (
         buses.status as operating_status,
         buses.operator,
         buses._source_file as source_file,
-        newest_accepted_file.file_date
+        accepted_files.file_date
     from buses
-    inner join newest_accepted_file
+    inner join accepted_files
         on
-            buses._source_file = newest_accepted_file.file_name
-            and buses._source_sha256 = newest_accepted_file.sha256
+            buses._source_file = accepted_files.file_name
+            and buses._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'bus_fleet' and accepted_files.is_newest
 )
 
 select * from final

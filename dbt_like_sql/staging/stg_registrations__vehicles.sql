@@ -2,42 +2,18 @@
 -- grain: one row per vehicle record of the newest accepted registrations file
 -- key: source_row_number
 -- why: the newest accepted full ledger is the truth for all history (sources.md
---   §1); older and rejected files stay in raw.registrations for audit only. A
---   file's state is its latest audit row; ties on file_date go to the larger
---   file_name.
+--   §1); older and rejected files stay in raw.registrations for audit only.
+--   Which file is the newest accepted one is stg_audit__accepted_files's to
+--   say.
 
 with
 
-source_files as (
-    select * from audit.source_files
+accepted_files as (
+    select * from staging.stg_audit__accepted_files
 ),
 
 registrations as (
     select * from raw.registrations
-),
-
-file_states as (
-    select
-        file_name,
-        sha256,
-        file_date,
-        status
-    from source_files
-    where source = 'registrations'
-    qualify row_number() over (
-        partition by file_name order by loaded_at desc, run_id desc
-    ) = 1
-),
-
-newest_accepted_file as (
-    select
-        file_name,
-        sha256,
-        file_date
-    from file_states
-    where status = 'accepted'
-    order by file_date desc, file_name desc
-    limit 1
 ),
 
 final as (
@@ -55,12 +31,13 @@ final as (
         registrations.owner,
         registrations.admin_code,
         registrations._source_file as source_file,
-        newest_accepted_file.file_date
+        accepted_files.file_date
     from registrations
-    inner join newest_accepted_file
+    inner join accepted_files
         on
-            registrations._source_file = newest_accepted_file.file_name
-            and registrations._source_sha256 = newest_accepted_file.sha256
+            registrations._source_file = accepted_files.file_name
+            and registrations._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'registrations' and accepted_files.is_newest
 )
 
 select * from final

@@ -2,28 +2,16 @@
 -- grain: one row per household per wave
 -- key: wave_id, hh_id
 -- why: survey indicators use all waves (indicators.md); a wave's rejected file
---   contributes nothing. A file's state is its latest audit row.
+--   contributes nothing (stg_audit__accepted_files lists the accepted ones).
 
 with
 
-source_files as (
-    select * from audit.source_files
+accepted_files as (
+    select * from staging.stg_audit__accepted_files
 ),
 
 households as (
     select * from raw.survey_households
-),
-
-file_states as (
-    select
-        file_name,
-        sha256,
-        status
-    from source_files
-    where source = 'surveys'
-    qualify row_number() over (
-        partition by file_name order by loaded_at desc, run_id desc
-    ) = 1
 ),
 
 final as (
@@ -37,11 +25,11 @@ final as (
         households.hh_weight,
         households._source_file as source_file
     from households
-    inner join file_states
+    inner join accepted_files
         on
-            households._source_file = file_states.file_name
-            and households._source_sha256 = file_states.sha256
-    where file_states.status = 'accepted'
+            households._source_file = accepted_files.file_name
+            and households._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'surveys'
 )
 
 select * from final

@@ -3,29 +3,17 @@
 -- key: wave_id, hh_id, person_no, trip_no
 -- why: survey indicators use all loaded trips of all waves (indicators.md).
 --   Codes become text to join reference.* codes; trip_weight becomes an exact
---   decimal so that shares compare exactly with targets. A file's state is its
---   latest audit row.
+--   decimal so that shares compare exactly with targets. Accepted files are
+--   those of stg_audit__accepted_files.
 
 with
 
-source_files as (
-    select * from audit.source_files
+accepted_files as (
+    select * from staging.stg_audit__accepted_files
 ),
 
 trips as (
     select * from raw.survey_trips
-),
-
-file_states as (
-    select
-        file_name,
-        sha256,
-        status
-    from source_files
-    where source = 'surveys'
-    qualify row_number() over (
-        partition by file_name order by loaded_at desc, run_id desc
-    ) = 1
 ),
 
 final as (
@@ -44,11 +32,11 @@ final as (
         cast(trips.trip_weight as decimal(38, 10)) as trip_weight,
         trips._source_file as source_file
     from trips
-    inner join file_states
+    inner join accepted_files
         on
-            trips._source_file = file_states.file_name
-            and trips._source_sha256 = file_states.sha256
-    where file_states.status = 'accepted'
+            trips._source_file = accepted_files.file_name
+            and trips._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'surveys'
 )
 
 select * from final

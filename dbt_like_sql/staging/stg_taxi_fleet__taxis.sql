@@ -2,42 +2,17 @@
 -- grain: one row per taxi record of the newest accepted taxi_fleet file
 -- key: source_row_number
 -- why: only the newest accepted register is used (indicators.md, fleet
---   indicators); its file date is the as_of of urban_taxi_nev_share. A file's
---   state is its latest audit row; ties on file_date go to the larger
---   file_name.
+--   indicators); its file date is the as_of of urban_taxi_nev_share. Which
+--   file that is, is stg_audit__accepted_files's to say.
 
 with
 
-source_files as (
-    select * from audit.source_files
+accepted_files as (
+    select * from staging.stg_audit__accepted_files
 ),
 
 taxis as (
     select * from raw.taxi_fleet
-),
-
-file_states as (
-    select
-        file_name,
-        sha256,
-        file_date,
-        status
-    from source_files
-    where source = 'taxi_fleet'
-    qualify row_number() over (
-        partition by file_name order by loaded_at desc, run_id desc
-    ) = 1
-),
-
-newest_accepted_file as (
-    select
-        file_name,
-        sha256,
-        file_date
-    from file_states
-    where status = 'accepted'
-    order by file_date desc, file_name desc
-    limit 1
 ),
 
 final as (
@@ -51,12 +26,13 @@ final as (
         taxis.in_service_on,
         taxis.exited_on,
         taxis._source_file as source_file,
-        newest_accepted_file.file_date
+        accepted_files.file_date
     from taxis
-    inner join newest_accepted_file
+    inner join accepted_files
         on
-            taxis._source_file = newest_accepted_file.file_name
-            and taxis._source_sha256 = newest_accepted_file.sha256
+            taxis._source_file = accepted_files.file_name
+            and taxis._source_sha256 = accepted_files.sha256
+    where accepted_files.source = 'taxi_fleet' and accepted_files.is_newest
 )
 
 select * from final
