@@ -38,8 +38,9 @@ from assets.ingest.store import (
     write_outcomes,
 )
 from assets.ingest.text_files import read_csv_text
-from pipelines import project
+from pipelines import progress, project
 from pipelines.faults import pause_point
+from pipelines.progress import step_label
 from pipelines.warehouse import preview_markdown
 
 
@@ -135,7 +136,9 @@ def run_source_ingest(
         if plan.reason and found.files:
             context.log.warning(f"[{source}] {plan.reason}")
     try:
-        ingested = ingest_files(found, data_raw, codes, key, loaded_at)
+        step = step_label(context.op_execution_context.op.name)
+        with progress.inside_step(step, context.log.info):  # a large file's slices report
+            ingested = ingest_files(found, data_raw, codes, key, loaded_at)
         outcomes += ingested
         if plan is not None:
             plan.save(ingested, loaded_at)
