@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import project
-from pipelines.progress import MODES, StepProgress, local_time
+from pipelines.progress import MODES, StepProgress, inside_step_line, local_time
 
 RUN_LOGS_DIR_NAME = "logs"
 FILE_FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
@@ -76,8 +76,9 @@ class ConsoleHandler(logging.Handler):
 
 
 class ProgressHandler(logging.Handler):
-    """One line per finished step on the current stdout; in verbose mode every event message
-    of INFO or above too, with the local time."""
+    """One line per finished step on the current stdout, and the progress lines a long step
+    logs (pipelines/progress.py `inside_step`); in verbose mode every event message of INFO or
+    above too, with the local time."""
 
     def __init__(self, total: int | None, verbose: bool):
         super().__init__(logging.DEBUG)
@@ -90,7 +91,10 @@ class ProgressHandler(logging.Handler):
             return
         lines = []
         event = meta.get("dagster_event")
-        if self.verbose and record.levelno >= logging.INFO:
+        inside = event is None and inside_step_line(str(meta.get("orig_message") or ""))
+        if inside:
+            lines.append(inside)
+        elif self.verbose and record.levelno >= logging.INFO:
             text = str(meta.get("orig_message") or record.getMessage()).strip().splitlines()
             step = f" {meta['step_key']}" if meta.get("step_key") else ""
             lines.append(f"{local_time(record.created)} {record.levelname}{step}: {text[0]}")

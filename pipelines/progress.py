@@ -6,13 +6,27 @@ summary reports the checks), so a scale-1 run fits on one screen with its summar
 Fed by the run's logger (pipelines/loggers.py) with Dagster's own events, so every run prints
 it, whatever started it: `greentrack run` on its stdout, a daemon-launched run in its process
 output. `quiet` prints nothing, `verbose` adds every Dagster event message (local times).
+
+A step that runs for long (the slices of a provincial registrations export) also says how far it
+has got, at most once every INSIDE_STEP_SECONDS, indented under the step lines:
+`      raw.registrations: slice 3/8, 1,200,000 rows, 12.3 s`. The step logs it as an INFO
+message marked INSIDE_STEP_MARK through the run's logger, the same path as the step lines, so
+every trigger gets it; the code doing the long work reports through `inside_step` without
+knowing about Dagster.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+import time
+from collections.abc import Callable, Iterator
 
 MODES = ("quiet", "steps", "verbose")
+INSIDE_STEP_SECONDS = 10.0
+INSIDE_STEP_MARK = "progress: "
+INSIDE_STEP_INDENT = " " * 6
 ROW_KEYS = ("dagster/row_count", "rows", "rows_loaded")
 
 
@@ -77,3 +91,62 @@ class StepProgress:
             label = keys[0] if len(keys) == 1 else step_label(step)
             return step_line(self.done, self.total, label, seconds, self.rows.get(step), failed)
         return None
+
+
+class InsideStep:
+    """Reports a long step's progress through `say`, at most once every `every` seconds of
+    `clock`: the first report comes `every` seconds after the step began, never sooner, so a
+    step that ends within that time prints nothing of its own."""
+
+    def __init__(
+        self,
+        label: str,
+        say: Callable[[str], None],
+        clock: Callable[[], float] | None = None,
+        every: float | None = None,
+    ):
+        self.label, self.say = label, say
+        self.clock = clock or time.monotonic
+        self.every = INSIDE_STEP_SECONDS if every is None else every
+        self.began = self.last = self.clock()
+
+    def advance(self, what: str, rows: int | None = None) -> None:
+        """`what` has been done (e.g. `slice 3/8`), with `rows` so far when known."""
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        text = f"{self.label}: {what}"
+        if rows is not None:
+            text += f", {rows:,} rows"
+        self.say(f"{INSIDE_STEP_MARK}{text}, {now - self.began:.1f} s")
+
+
+_current: contextvars.ContextVar[InsideStep | None] = contextvars.ContextVar(
+    "greentrack_inside_step", default=None
+)
+
+
+@contextlib.contextmanager
+def inside_step(label: str, say: Callable[[str], None], **kwargs) -> Iterator[InsideStep]:
+    """While the block runs, `report` goes to this step's InsideStep."""
+    reporter = InsideStep(label, say, **kwargs)
+    token = _current.set(reporter)
+    try:
+        yield reporter
+    finally:
+        _current.reset(token)
+
+
+def report(what: str, rows: int | None = None) -> None:
+    """Progress of the long work under way; nothing when no step listens (a unit test)."""
+    reporter = _current.get()
+    if reporter is not None:
+        reporter.advance(what, rows)
+
+
+def inside_step_line(message: str) -> str | None:
+    """The console line of a progress message a step logged, or None for any other message."""
+    if not message.startswith(INSIDE_STEP_MARK):
+        return None
+    return INSIDE_STEP_INDENT + message[len(INSIDE_STEP_MARK) :]

@@ -43,7 +43,14 @@ def process_env() -> dict[str, str]:
 
 
 def run_ui(host: str, port: str) -> int:
-    return subprocess.call(dev_command(host, port), env=process_env(), cwd=project.REPO_ROOT)
+    """`dagster dev` in the foreground until it ends. A SIGTERM to greentrack (`kill`, a
+    process manager) is passed on, and greentrack waits while `dagster dev` shuts its webserver
+    and daemon down, so none is left behind. Ctrl-C reaches `dagster dev` from the terminal
+    itself; greentrack then only waits (a second SIGINT would cut that shutdown short)."""
+    process = subprocess.Popen(dev_command(host, port), env=process_env(), cwd=project.REPO_ROOT)
+    signal.signal(signal.SIGTERM, lambda signum, _frame: process.send_signal(signum))
+    signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    return process.wait()
 
 
 def serve(host: str, port: str) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,7 @@ from assets.ingest.outcome import QUARANTINE_SCHEMA, FileOutcome, FileRejected
 from assets.ingest.row_rules import RowRule
 from assets.ingest.spool import SpooledFrame
 from assets.ingest.text_files import Undecodable, parse_csv
+from pipelines import progress
 
 # Files above this size are ingested in slices. The registrations export at demo scale 10
 # (385 MB, 5 M records) peaked at 3.6 GB read whole.
@@ -79,8 +81,12 @@ def _one_pass(
     tally = BadRowTally()
     record_names = [c.name for c in fmt.columns]
     first_row = 1
+    slices = max(1, math.ceil(path.stat().st_size / slice_bytes))  # about: records are whole
+    pass_name = "" if rejected is None else " (rejected, again into quarantine)"
     try:
-        for utf8 in utf8_record_slices(path, outcome.file_name, outcome.encoding, slice_bytes):
+        for number, utf8 in enumerate(
+            utf8_record_slices(path, outcome.file_name, outcome.encoding, slice_bytes), 1
+        ):
             try:
                 records = [parse_csv(utf8, outcome.file_name)]
             except FileRejected as error:
@@ -99,6 +105,10 @@ def _one_pass(
             if fmt.warning is not None and good.height:
                 outcome.warnings += int(good.select(fmt.warning.fill_null(False).sum()).item())
             loaded.append(with_lineage(fmt.output(good), good, outcome, loaded_at))
+            progress.report(
+                f"{outcome.file_name} slice {number}/{max(number, slices)}{pass_name}",
+                rows=tally.rows,
+            )
     except BaseException:
         loaded.discard()
         quarantine.discard()

@@ -40,8 +40,9 @@ from assets.ingest.store import (
 )
 from assets.ingest.text_files import read_csv_text
 from assets.warehouse.table_writers import also_writes
-from pipelines import project
+from pipelines import progress, project
 from pipelines.faults import pause_point
+from pipelines.progress import step_label
 from pipelines.warehouse import preview_markdown
 
 # Spec metadata of every asset that runs a source's ingest: it writes the ledgers too.
@@ -140,7 +141,9 @@ def run_source_ingest(
         if plan.reason and found.files:
             context.log.warning(f"[{source}] {plan.reason}")
     try:
-        ingested = ingest_files(found, data_raw, codes, key, loaded_at)
+        step = step_label(context.op_execution_context.op.name)
+        with progress.inside_step(step, context.log.info):  # a large file's slices report
+            ingested = ingest_files(found, data_raw, codes, key, loaded_at)
         outcomes += ingested
         if plan is not None:
             plan.save(ingested, loaded_at)

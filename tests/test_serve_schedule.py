@@ -1,0 +1,188 @@
+"""The schedule under `greentrack serve`, with real webserver and daemon processes: a tick
+that is due now (GREENTRACK_SCHEDULE_CRON="* * * * *") publishes, and a file dropped while
+that run writes starts a sensor run that waits in the queue. Both runs are accounted for in
+Dagster's run list (the UI's GraphQL), runs.jsonl and audit.runs; their windows never overlap;
+the published warehouse opens whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.instance import TRIGGER_TAG
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
+PORT = "3933"
+RUN_TIMEOUT = 600
+RUN_LIST_QUERY = (
+    "{ runsOrError { __typename ... on Runs { results { runId status tags { key value } } } } }"
+)
+
+
+def _serve_every_minute(root: Path, log: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env.update(
+        PATH="/usr/bin:/bin",
+        GREENTRACK_DATA_RAW=str(root / "data_raw"),
+        GREENTRACK_WAREHOUSE_DIR=str(root / "warehouse"),
+        GREENTRACK_DASHBOARDS_DIR=str(root / "site"),
+        GREENTRACK_PSEUDONYM_KEY="serve-test-key",
+        GREENTRACK_SENSOR_INTERVAL_SECONDS="2",
+        GREENTRACK_SCHEDULE_CRON="* * * * *",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--port", PORT],
+        cwd=root,
+        env=env,
+        stdout=open(log, "ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_for(what: str, condition, timeout: float, log: Path, every: float = 2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(
+        f"timed out waiting for {what}; serve log tail:\n{log.read_text()[-3000:]}"
+    )
+
+
+def _runs_jsonl(root: Path) -> list[dict]:
+    path = root / "warehouse" / "runs.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _dagster_runs(home: Path) -> list[dg.DagsterRun]:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return list(instance.get_runs())
+
+
+def _run_windows(home: Path) -> dict[str, tuple[float | None, float | None, float | None]]:
+    """run id -> (enqueued, started, ended) as Dagster's event log has them."""
+    windows = {}
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for run in instance.get_runs():
+            stats = instance.get_run_stats(run.run_id)
+            windows[run.run_id] = (stats.enqueued_time, stats.start_time, stats.end_time)
+    return windows
+
+
+def _ui_run_list() -> list[dict]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}/graphql",
+        data=json.dumps({"query": RUN_LIST_QUERY}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        answer = json.load(reply)["data"]["runsOrError"]
+    assert answer["__typename"] == "Runs", answer
+    return answer["results"]
+
+
+def _drop_bus_fleet_file(data_raw: Path, scratch: Path) -> None:
+    """A new bus_fleet file, whole when it appears (copied aside, then renamed in)."""
+    newest = sorted((data_raw / "bus_fleet").iterdir())[-1]
+    aside = scratch / ("bus_fleet_20251130" + newest.suffix)
+    shutil.copy(newest, aside)
+    os.replace(aside, data_raw / "bus_fleet" / aside.name)
+
+
+def test_a_schedule_tick_and_a_sensor_run_together_take_turns(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "generate", "--out", str(tmp_path / "data_raw")]
+        + ["--scale", "0.02"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    log = tmp_path / "serve.log"
+    home = tmp_path / "warehouse" / ".dagster"
+    serve = _serve_every_minute(tmp_path, log)
+    try:
+        _wait_for(
+            "the sensor's first look", lambda: "first look at data_raw" in log.read_text(), 240, log
+        )
+        scheduled = _wait_for(
+            "the schedule's first tick",
+            lambda: [r for r in _dagster_runs(home) if r.tags.get(TRIGGER_TAG) == "schedule"],
+            120,
+            log,
+            every=1,
+        )[0]
+        _drop_bus_fleet_file(tmp_path / "data_raw", tmp_path)  # lands while the tick's run runs
+        sensed = _wait_for(
+            "the sensor's run",
+            lambda: [r for r in _dagster_runs(home) if r.tags.get(TRIGGER_TAG) == "sensor"],
+            120,
+            log,
+            every=1,
+        )[0]
+
+        def both_recorded():
+            ids = {r["run_id"] for r in _runs_jsonl(tmp_path)}
+            return {scheduled.run_id, sensed.run_id} <= ids
+
+        _wait_for("both runs in runs.jsonl", both_recorded, 2 * RUN_TIMEOUT, log)
+        ui_runs = {run["runId"]: run for run in _ui_run_list()}
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)  # later ticks' runs are cut short: that is fine
+        serve.wait(timeout=120)
+
+    # the UI lists both, each with its trigger
+    for run, trigger in ((scheduled, "schedule"), (sensed, "sensor")):
+        listed = ui_runs[run.run_id]
+        assert listed["status"] == "SUCCESS"
+        assert {"key": TRIGGER_TAG, "value": trigger} in listed["tags"]
+
+    # both published: in runs.jsonl and in audit.runs of a warehouse that opens whole
+    lines = {r["run_id"]: r for r in _runs_jsonl(tmp_path)}
+    for run, trigger in ((scheduled, "schedule"), (sensed, "sensor")):
+        line = lines[run.run_id]
+        assert (line["trigger"], line["status"]) == (trigger, "published")
+        assert line["exit_code"] in (0, 3)
+    warehouse = tmp_path / "warehouse" / "green_transport.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        audit = [r[0] for r in con.execute("select run_id from audit.runs").fetchall()]
+        registrations = con.execute("select count(*) from raw.registrations").fetchone()[0]
+    assert registrations > 0
+    assert len(audit) == len(set(audit))  # one row per publication
+    published = {i for i, r in lines.items() if r.get("status") == "published"}
+    assert {scheduled.run_id, sensed.run_id} <= published <= set(audit)
+    # a run cut short by the stop may have published without its runs.jsonl line, never more
+    assert len(set(audit) - published) <= 1
+
+    # one writer at a time: the sensor's run was queued while the tick's run wrote, and
+    # started after it ended; no two runs' windows overlap at all
+    windows = _run_windows(home)
+    tick_enqueued, tick_started, tick_ended = windows[scheduled.run_id]
+    sensor_enqueued, sensor_started, _ = windows[sensed.run_id]
+    assert sensor_enqueued < tick_ended
+    assert sensor_started >= tick_ended
+    started = sorted((w[1], w[2]) for w in windows.values() if w[1] is not None)
+    for (_, ended), (next_started, _) in zip(started, started[1:], strict=False):
+        assert ended is not None and ended <= next_started
+    # runs.jsonl agrees; a run the stop cut short may lack a time, and then published nothing
+    cut_short = [r for r in lines.values() if not (r["started_at"] and r["ended_at"])]
+    assert not any(r.get("published") for r in cut_short)
+    spans = sorted((r["started_at"], r["ended_at"]) for r in lines.values() if r not in cut_short)
+    for (_, ended), (next_started, _) in zip(spans, spans[1:], strict=False):
+        assert ended <= next_started
