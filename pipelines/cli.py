@@ -281,17 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.runner import run_pipeline
 
         progress = "quiet" if args.quiet else "verbose" if args.verbose else "steps"
-        if not args.full:
-            return run_pipeline(allow_empty=args.allow_empty, progress=progress)
-        previous = os.environ.get("GREENTRACK_FULL")
-        os.environ["GREENTRACK_FULL"] = "1"  # read by each source's ingest, in-process
-        try:
-            return run_pipeline(allow_empty=args.allow_empty, progress=progress)
-        finally:
-            if previous is None:
-                os.environ.pop("GREENTRACK_FULL", None)
-            else:
-                os.environ["GREENTRACK_FULL"] = previous
+        return run_pipeline(allow_empty=args.allow_empty, progress=progress, full=args.full)
     if args.command == "generate":
         from pipelines.generate import generate_all
 

@@ -24,6 +24,9 @@ HOME_ENV = "DAGSTER_HOME"
 HOME_DIR_NAME = ".dagster"
 INSTANCE_FILE = "dagster.yaml"
 TRIGGER_TAG = "greentrack/trigger"
+# A run carrying this tag with value "1" ingests every file again (`greentrack run --full`;
+# in the UI: "Materialize all" with the tag added in the launchpad).
+FULL_TAG = "greentrack/full"
 
 POSTGRES_URL_ENV = "GREENTRACK_DAGSTER_POSTGRES_URL"
 # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; the lock has dagster-postgres's psycopg2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -94,10 +95,19 @@ def duckdb_memory_limit() -> str:
     return value.strip()
 
 
-def full_rebuild() -> bool:
-    """GREENTRACK_FULL=1 (what `greentrack run --full` sets): ingest every file again instead
-    of carrying forward the file versions already ingested (assets/ingest/version_store.py)."""
-    return os.environ.get("GREENTRACK_FULL", "").strip().lower() in {"1", "true", "yes", "on"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def full_rebuild(run_tags: Mapping[str, str] | None = None) -> bool:
+    """Ingest every file again instead of carrying forward the file versions already ingested
+    (assets/ingest/version_store.py): asked by the run's tag `greentrack/full` (what
+    `greentrack run --full` sets, and what a run launched from the UI can carry) or, for
+    every run a process starts, by GREENTRACK_FULL=1."""
+    tagged = (run_tags or {}).get("greentrack/full", "")
+    return any(
+        value.strip().lower() in TRUE_WORDS
+        for value in (tagged, os.environ.get("GREENTRACK_FULL", ""))
+    )
 
 
 def max_row_drop() -> float:

@@ -24,7 +24,7 @@ from assets.quality.summary import quality_summary
 from pipelines import project
 from pipelines.alerts import send_failure_alert
 from pipelines.definitions import all_asset_checks, all_assets
-from pipelines.instance import TRIGGER_TAG, open_instance
+from pipelines.instance import FULL_TAG, TRIGGER_TAG, open_instance
 from pipelines.loggers import RUN_LOGGERS, run_log_file, run_logger_config
 from pipelines.progress import local_time
 from pipelines.records import keep_reserve, release_reserve
@@ -188,7 +188,11 @@ def _print_work_summary(work: Path, err) -> None:
 
 
 def execute_run(
-    run_id: str, instance: dg.DagsterInstance, allow_empty: bool, progress: str = "steps"
+    run_id: str,
+    instance: dg.DagsterInstance,
+    allow_empty: bool,
+    progress: str = "steps",
+    full: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Every asset and check in this process, with the run's loggers (pipelines/loggers.py):
     what `dg.materialize` does, plus loggers, a run id known before the run starts and the
@@ -208,11 +212,13 @@ def execute_run(
         instance=instance,
         raise_on_error=False,
         run_id=run_id,
-        tags=CLI_TAGS,
+        tags=CLI_TAGS | ({FULL_TAG: "1"} if full else {}),
     )
 
 
-def run_pipeline(out=None, err=None, allow_empty: bool = False, progress: str = "steps") -> int:
+def run_pipeline(
+    out=None, err=None, allow_empty: bool = False, progress: str = "steps", full: bool = False
+) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     warehouse_dir = project.warehouse_dir()
     record = {
@@ -224,7 +230,7 @@ def run_pipeline(out=None, err=None, allow_empty: bool = False, progress: str = 
     try:
         _prepare_warehouse_dir(warehouse_dir)
         with run_lock(warehouse_dir):
-            return _locked_run(record, allow_empty, out, err, progress)
+            return _locked_run(record, allow_empty, out, err, progress, full)
     except RunLocked as error:
         print(f"greentrack run: {error}", file=err)
         return EXIT_FAILED
@@ -232,7 +238,9 @@ def run_pipeline(out=None, err=None, allow_empty: bool = False, progress: str = 
         return _fail(record, [_os_reason(error)], err)
 
 
-def _locked_run(record: dict, allow_empty: bool, out, err, progress: str = "steps") -> int:
+def _locked_run(
+    record: dict, allow_empty: bool, out, err, progress: str = "steps", full: bool = False
+) -> int:
     """The run proper, under the lock: a failure's clean-up never races the next run."""
     published, work = project.published_warehouse_path(), project.work_warehouse_path()
     run_id = record["run_id"]
@@ -243,7 +251,7 @@ def _locked_run(record: dict, allow_empty: bool, out, err, progress: str = "step
         instance = open_instance()
         if progress != "quiet":
             print(f"greentrack run {run_id} started {local_time(time.time())}", file=out)
-        result = execute_run(run_id, instance, allow_empty, progress)
+        result = execute_run(run_id, instance, allow_empty, progress, full)
     except OSError as error:
         return _fail(record, [_os_reason(error)], err, work=work)
     windows = step_windows(instance, run_id)

@@ -7,9 +7,13 @@ writes: the same raw rows, quarantine rows and audit line.
 
 from __future__ import annotations
 
+import os
 import shutil
 
+import dagster as dg
+import duckdb
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from assets.fleets.assets import raw_bus_fleet, raw_taxi_fleet
 from assets.ingest import ingest_fingerprint, version_store
@@ -236,20 +240,47 @@ def test_an_unreadable_file_is_never_stored():
     assert version_store.storable(outcome)
 
 
-def test_run_full_sets_greentrack_full_for_the_run_only(workspace, monkeypatch):
+def test_run_full_asks_for_a_full_rebuild_through_the_run_tag(workspace, monkeypatch):
+    """--full travels as the run's tag, so a run the UI launches with the same tag (or the
+    daemon with GREENTRACK_FULL=1) is a full rebuild too; nothing is left in the environment."""
     import pipelines.runner
     from pipelines import cli
 
     seen = []
     monkeypatch.delenv("GREENTRACK_FULL", raising=False)
-    monkeypatch.setattr(
-        pipelines.runner,
-        "run_pipeline",
-        lambda allow_empty, progress="steps": seen.append(project.full_rebuild()),
-    )
+
+    def fake_run(allow_empty, progress="steps", full=False):
+        seen.append(full)
+
+    monkeypatch.setattr(pipelines.runner, "run_pipeline", fake_run)
     cli.main(["run", "--full"])
     cli.main(["run"])
     assert seen == [True, False]
+    assert "GREENTRACK_FULL" not in os.environ
+
+
+def test_full_rebuild_reads_the_tag_or_the_environment(monkeypatch):
+    monkeypatch.delenv("GREENTRACK_FULL", raising=False)
+    assert project.full_rebuild({"greentrack/full": "1"})
+    assert not project.full_rebuild({"greentrack/full": "0"})
+    assert not project.full_rebuild({})
+    assert not project.full_rebuild(None)
+    monkeypatch.setenv("GREENTRACK_FULL", "yes")
+    assert project.full_rebuild({})
+
+
+def test_a_run_tagged_full_ingests_again_what_the_store_holds(workspace, monkeypatch):
+    monkeypatch.delenv("GREENTRACK_FULL", raising=False)
+    _taxis(workspace / "data_raw")
+    assets = [reference_tables, raw_taxi_fleet]
+    materialise(assets, workspace / "first.duckdb")
+    resources = {"duckdb": DuckDBResource(database=str(workspace / "tagged.duckdb"))}
+    result = dg.materialize(assets, resources=resources, tags={"greentrack/full": "1"})
+    assert result.success
+    with duckdb.connect(str(workspace / "tagged.duckdb"), read_only=True) as tagged:
+        assert _carried(tagged) == [("taxi_fleet/taxi_fleet_20251031.csv", False)]
+    carried = materialise(assets, workspace / "carried.duckdb")
+    assert _carried(carried) == [("taxi_fleet/taxi_fleet_20251031.csv", True)]
 
 
 def test_a_stored_outcome_missing_a_part_is_not_trusted(workspace):

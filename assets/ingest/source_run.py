@@ -135,7 +135,7 @@ def run_source_ingest(
         ensure_ledgers(con)
         codes = load_code_sets(con)
     outcomes = [plausibility.refused_outcome(source, f, reason) for f, reason in refused]
-    plan = carrying.plan(found, source, key, project.full_rebuild())
+    plan = carrying.plan(found, source, key, project.full_rebuild(context.run.tags))
     if plan is not None:
         outcomes += plan.carried
         if plan.reason and found.files:
