@@ -96,7 +96,9 @@ def duckdb_memory_limit() -> str:
 
 def full_rebuild() -> bool:
     """GREENTRACK_FULL=1 (what `greentrack run --full` sets): ingest every file again instead
-    of carrying forward the file versions already ingested (assets/ingest/version_store.py)."""
+    of carrying forward the file versions already ingested (assets/ingest/version_store.py),
+    and build every SQL model and the dashboard instead of keeping those whose inputs did not
+    change (assets/warehouse/fingerprints.py)."""
     return os.environ.get("GREENTRACK_FULL", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
