@@ -51,10 +51,13 @@ def night(tmp_path: Path, run: str, **inputs) -> dict[str, str]:
     """One run: a fresh work file, every model in order, then published by copy."""
     work, published = tmp_path / "work.duckdb", tmp_path / "published.duckdb"
     work.unlink(missing_ok=True)
+    before = published.read_bytes() if published.exists() else None
     with duckdb.connect(str(work)) as con:
         sources(con, **inputs)
         actions = {m.qualified_name: materialise_model(con, m, published, run)[1] for m in MODELS}
         total = con.execute("select total from intermediate.b").fetchone()[0]
+    # taking tables from the published file only reads it (a failed night leaves it as it was)
+    assert (published.read_bytes() if published.exists() else None) == before
     shutil.copy(work, published)
     actions["total"] = total
     return actions
