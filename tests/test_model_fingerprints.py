@@ -123,6 +123,17 @@ def test_a_contents_fingerprint_ignores_row_order_but_not_values_or_copies(con):
     assert contents_fingerprint(con, "raw.absent") is None
 
 
+def test_floating_point_noise_is_not_a_change_but_a_real_difference_is(con):
+    con.execute(
+        "create or replace table raw.x as select 0.1::double + 0.2::double as v, null::double as w"
+    )
+    before = contents_fingerprint(con, "raw.x")
+    con.execute("create or replace table raw.x as select 0.3::double as v, null::double as w")
+    assert contents_fingerprint(con, "raw.x") == before  # 0.30000000000000004 vs 0.3
+    con.execute("create or replace table raw.x as select 0.3000001::double as v, null::double as w")
+    assert contents_fingerprint(con, "raw.x") != before
+
+
 def test_a_ledger_is_hashed_without_its_run_columns_and_only_for_the_sources_read(con):
     con.execute("insert into audit.source_files values ('surveys', 'run-1', 1.0, 'accepted')")
     only_registrations = contents_fingerprint(con, "audit.source_files", ("registrations",))

@@ -10,7 +10,10 @@ there instead of being computed again. `audit.model_builds` records, per table, 
 fingerprint it was built from and whether this run built it or took it unchanged.
 
 The contents hash of a table is independent of row order: the sum over rows of DuckDB's
-`hash()` of every column, with the row count and the column names and types. Columns that
+`hash()` of every column, with the row count and the column names and types. Floating-point
+columns are hashed at 12 significant digits: the survey estimates (polars, parallel sums)
+differ from run to run in the last bits, and a table that differs only there is unchanged
+for every reader. Columns that
 only say which run wrote a ledger row (run id, timings, whether the row was carried) are left
 out of audit.* and quality.* tables: they differ on every run, and no model or chart reads
 them except `run_id` as a tie-break within one run's rows. A model reading
@@ -52,6 +55,7 @@ SOURCE_OF_RAW = {
     "raw.survey_trips": "surveys",
 }
 PUBLISHED_ALIAS = "greentrack_published"
+FLOATING = ("DOUBLE", "FLOAT", "REAL")
 
 
 def digest(parts) -> str:
@@ -77,7 +81,11 @@ def contents_fingerprint(
     where = ""
     if sources:
         where = f" where source in ({', '.join(literal(s) for s in sorted(sources))})"
-    row_hash = f"hash({', '.join(identifier(name) for name in kept)})" if kept else "0"
+    values = [
+        f"printf('%.12g', {identifier(name)})" if columns[name] in FLOATING else identifier(name)
+        for name in kept
+    ]
+    row_hash = f"hash({', '.join(values)})" if kept else "0"
     rows, total = con.execute(
         f"select count(*), coalesce(sum({row_hash}::hugeint), 0)::varchar "
         f"from {qualified(table)}{where}"
