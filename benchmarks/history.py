@@ -5,7 +5,9 @@ Four runs of `greentrack run` as child processes on one generated drop (as of 20
 2. rerun with nothing changed (every ledger file carried from the version store);
 3. a fresh warehouse on the 11 monthly snapshots of January to November (preparation);
 4. the night the 12th (December) snapshot arrives, with 11 already published.
-Each with wall time, peak RSS and the size of the published warehouse file. The older
+Each with wall time, peak RSS and the size of the published warehouse file, the seconds of
+each stage and the largest tables of the published file, so that a goal not met names what
+prevents it. The older
 snapshots are the registrations exports of drops generated as of each month end (generation
 is timed but not counted), so each holds the vehicles registered by then.
 """
@@ -17,6 +19,8 @@ import shutil
 import time
 from pathlib import Path
 
+import duckdb
+
 from benchmarks.measure import run_pipeline_child
 from pipelines.generate import generate_all
 from pipelines.project import WAREHOUSE_FILE_NAME
@@ -26,7 +30,22 @@ MONTH_ENDS = [dt.date(2025, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 1
 GOALS = {"rerun": 0.25, "twelfth_wall": 1.25, "twelfth_rss": 1.25, "size": 1.3}
 
 
+def largest_tables(published: Path, top: int = 5) -> dict[str, int]:
+    """Rows of the published file's largest tables (DuckDB's estimate), largest first."""
+    if not published.exists():
+        return {}
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
+            "order by estimated_size desc limit ?",
+            [top],
+        ).fetchall()
+    return {name: int(size) for name, size in rows}
+
+
 def _measured(data_raw: Path, workdir: Path) -> dict:
+    from benchmarks.run import stage_totals  # benchmarks.run imports this module
+
     run = run_pipeline_child(data_raw, workdir)
     published = workdir / "warehouse" / WAREHOUSE_FILE_NAME
     return {
@@ -37,6 +56,8 @@ def _measured(data_raw: Path, workdir: Path) -> dict:
         if published.exists()
         else None,
         "step_seconds": run["step_seconds"],
+        "stages": stage_totals(run["step_seconds"]),
+        "largest_tables": largest_tables(published),
     }
 
 
@@ -136,4 +157,29 @@ def history_rows(history: list[dict]) -> list[str]:
         "| scale | goal | target | measured | verdict |",
         "|---|---|---|---|---|",
         *verdicts,
+        "",
+        "| scale | run | slowest stages (s) | largest published tables (rows) |",
+        "|---|---|---|---|",
+        *where_it_goes(history),
     ]
+
+
+def _top(values: dict, n: int, fmt) -> str:
+    ranked = sorted(values.items(), key=lambda item: -item[1])[:n]
+    return ", ".join(f"{name} {fmt(value)}" for name, value in ranked) or "—"
+
+
+def where_it_goes(history: list[dict]) -> list[str]:
+    """Per run: the four slowest stages and the three largest tables, for the goals' why."""
+    rows = []
+    for result in history:
+        for label, key in (
+            ("first run", "first_run"),
+            ("rerun", "rerun_unchanged"),
+            ("12th night", "twelfth_snapshot_night"),
+        ):
+            run = result[key]
+            stages = _top(run.get("stages", {}), 4, lambda v: f"{v:.1f}")
+            tables = _top(run.get("largest_tables", {}), 3, lambda v: f"{v:,}")
+            rows.append(f"| {result['scale']:g} | {label} | {stages} | {tables} |")
+    return rows

@@ -143,8 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full",
         action="store_true",
-        help="ingest every file again instead of carrying forward file versions already "
-        "ingested (default: carry them; also $GREENTRACK_FULL=1)",
+        help="ingest every file again, build every SQL model and draw the dashboard again, "
+        "instead of carrying forward file versions already ingested and keeping what did "
+        "not change (default: carry and keep; also $GREENTRACK_FULL=1)",
     )
     loudness = run.add_mutually_exclusive_group()
     loudness.add_argument(

@@ -28,6 +28,7 @@ INSIDE_STEP_SECONDS = 10.0
 INSIDE_STEP_MARK = "progress: "
 INSIDE_STEP_INDENT = " " * 6
 ROW_KEYS = ("dagster/row_count", "rows", "rows_loaded")
+BUILD_KEY = "build"  # "skipped (unchanged)" when an asset took its output unchanged
 
 
 def step_label(step_key: str) -> str:
@@ -45,12 +46,22 @@ def rows_of(metadata: dict) -> int | None:
     return None
 
 
-def step_line(done: int, total: int | None, label: str, seconds: float, rows, failed=False):
+def step_line(
+    done: int, total: int | None, label: str, seconds: float, rows, failed=False, note=None
+):
     where = f"[{done}/{total}]" if total else f"[{done}]"
     text = f"{where} {label} {seconds:.1f} s"
     if failed:
         return text + ", FAILED"
-    return text + (f", {rows:,} rows" if rows is not None else "")
+    text += f", {rows:,} rows" if rows is not None else ""
+    return text + (f", {note}" if note else "")
+
+
+def note_of(metadata: dict) -> str | None:
+    """What an asset said of how it was built, when it did not build its output afresh."""
+    value = metadata.get(BUILD_KEY)
+    value = getattr(value, "value", value)
+    return value if isinstance(value, str) and value.startswith("skipped") else None
 
 
 def local_time(timestamp: float) -> str:
@@ -65,6 +76,7 @@ class StepProgress:
         self.total = total
         self.done = 0
         self.rows: dict[str, int] = {}
+        self.notes: dict[str, str] = {}
         self.assets: dict[str, list[str]] = {}  # step -> asset keys it materialised
         self.started: dict[str, float] = {}
 
@@ -80,6 +92,9 @@ class StepProgress:
             rows = rows_of(dict(materialization.metadata))
             if rows is not None:
                 self.rows[step] = self.rows.get(step, 0) + rows
+            note = note_of(dict(materialization.metadata))
+            if note is not None:
+                self.notes[step] = note
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and step:
             self.done += 1
             failed = kind == "STEP_FAILURE"
@@ -89,7 +104,8 @@ class StepProgress:
             millis = getattr(event.event_specific_data, "duration_ms", None)
             seconds = millis / 1000 if millis else timestamp - self.started.get(step, timestamp)
             label = keys[0] if len(keys) == 1 else step_label(step)
-            return step_line(self.done, self.total, label, seconds, self.rows.get(step), failed)
+            rows, note = self.rows.get(step), self.notes.get(step)
+            return step_line(self.done, self.total, label, seconds, rows, failed, note)
         return None
 
 

@@ -100,9 +100,10 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 
 def full_rebuild(run_tags: Mapping[str, str] | None = None) -> bool:
     """Ingest every file again instead of carrying forward the file versions already ingested
-    (assets/ingest/version_store.py): asked by the run's tag `greentrack/full` (what
-    `greentrack run --full` sets, and what a run launched from the UI can carry) or, for
-    every run a process starts, by GREENTRACK_FULL=1."""
+    (assets/ingest/version_store.py), and build every SQL model and the dashboard instead of
+    keeping those whose inputs did not change (assets/warehouse/fingerprints.py). Asked by
+    the run's tag `greentrack/full` (what `greentrack run --full` sets, and what a run
+    launched from the UI can carry) or, for every run a process starts, GREENTRACK_FULL=1."""
     tagged = (run_tags or {}).get("greentrack/full", "")
     return any(
         value.strip().lower() in TRUE_WORDS

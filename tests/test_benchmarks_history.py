@@ -32,3 +32,23 @@ def test_history_verdicts_divide_by_the_first_run():
     assert "| 1 | 12th night ÷ first run (peak RSS) | ≤ 1.25 | 1.2 | ✅ met |" in rows
     assert "| 1 | published, 12 ÷ 1 snapshots | ≤ 1.3 | 1.25 | ✅ met |" in rows
     assert "| 1 | night of the 12th snapshot | 48.0 | 1200.0 | 125.0 | 0 |" in rows
+
+
+def test_where_the_time_goes_names_the_slowest_stages_and_largest_tables():
+    first = _run(40.0, 1000.0, 100.0) | {
+        "stages": {"ingest registrations": 3.0, "dashboards__site": 6.0, "sql marts": 1.0},
+        "largest_tables": {"raw.registrations": 500_000, "marts.dim_vehicle": 499_000},
+    }
+    result = {
+        "scale": 1,
+        "first_run": first,
+        "rerun_unchanged": _run(12.0, 800.0, 100.0),
+        "eleven_snapshots_first_run": _run(90.0, 2000.0, 400.0),
+        "twelfth_snapshot_night": _run(48.0, 1200.0, 125.0),
+    }
+    rows = history_rows([result])
+    assert (
+        "| 1 | first run | dashboards__site 6.0, ingest registrations 3.0, sql marts 1.0 "
+        "| raw.registrations 500,000, marts.dim_vehicle 499,000 |"
+    ) in rows
+    assert "| 1 | rerun | — | — |" in rows

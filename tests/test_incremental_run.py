@@ -1,4 +1,5 @@
-"""Whole runs on one drop: the second carries every ledger file and publishes the same numbers."""
+"""Whole runs on one drop: the second carries every ledger file, takes every SQL model and the
+dashboard unchanged from the published warehouse, and publishes the same numbers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import cli
+from assets.warehouse.fingerprints import BUILT, SKIPPED
+from assets.warehouse.sql_models import discover_models
+from pipelines import cli, project
 from tests.fixtures.bad_inputs.run import run_argv
 
 pytestmark = pytest.mark.slow  # whole runs: `make test-slow` (CI runs it)
@@ -32,10 +35,28 @@ def test_a_rerun_carries_every_ledger_file_and_publishes_the_same_metric_hash(
     assert cli.main([*generate, "--defect-rate", "0.02"]) == 0
     first_code = _run(tmp_path)
     raw_first = _published(tmp_path, "select * exclude (_loaded_at) from raw.registrations")
+    page_first = (tmp_path / "site" / "index.html").read_bytes()
     capsys.readouterr()
     assert _run(tmp_path) == first_code
     summary = capsys.readouterr().out
+    assert (tmp_path / "site" / "index.html").read_bytes() == page_first
+    rerun_builds = _published(
+        tmp_path, "select action, count(*) from audit.model_builds group by 1"
+    )
     assert _run(tmp_path, "--full") == first_code
+    full_summary = capsys.readouterr().out
+
+    models = len(discover_models(project.SQL_DIR))
+    assert rerun_builds == [(SKIPPED, models)]
+    # one progress line per SQL model, and one for the dashboard, not drawn again
+    assert summary.count(", skipped (unchanged)") == models + 1
+    assert "dashboards.site" in [
+        line.split()[1] for line in summary.splitlines() if line.endswith(", skipped (unchanged)")
+    ]
+    assert "skipped (unchanged)" not in full_summary
+    assert _published(tmp_path, "select action, count(*) from audit.model_builds group by 1") == [
+        (BUILT, models)
+    ]
 
     hashes = _published(tmp_path, "select metric_hash from audit.runs order by started_at")
     assert len(hashes) == 3 and len(set(hashes)) == 1, hashes

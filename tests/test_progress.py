@@ -75,3 +75,21 @@ def test_the_run_config_names_a_known_mode():
     assert run_logger_config("quiet") == {"loggers": {"console": {"config": {"progress": "quiet"}}}}
     with pytest.raises(ValueError):
         run_logger_config("loud")
+
+
+def test_a_step_that_took_its_output_unchanged_says_so():
+    progress = StepProgress(total=2)
+    metadata = {"dagster/row_count": dg.MetadataValue.int(9), "build": "skipped (unchanged)"}
+    key = ["marts", "dim_vehicle"]
+    lines = [
+        progress.on_event(_materialised("marts__dim_vehicle", key, metadata), 1),
+        progress.on_event(_event("STEP_SUCCESS", "marts__dim_vehicle", duration_ms=300.0), 2),
+        progress.on_event(
+            _materialised("marts__x", ["marts", "x"], {"rows": 3, "build": "built"}), 3
+        ),
+        progress.on_event(_event("STEP_SUCCESS", "marts__x", duration_ms=100.0), 4),
+    ]
+    assert [line for line in lines if line] == [
+        "[1/2] marts.dim_vehicle 0.3 s, 9 rows, skipped (unchanged)",
+        "[2/2] marts.x 0.1 s, 3 rows",
+    ]

@@ -1,17 +1,29 @@
 """The dashboard site asset: builds the static page from the run's work warehouse.
 
 The site is written into the work directory beside the published one; the publish asset
-swaps it into place only when the whole run succeeded.
+swaps it into place only when the whole run succeeded. When the published site was drawn
+from the same inputs (assets/dashboards/site_fingerprint.py) it is copied instead of drawn
+again, unless the run is a full rebuild.
 """
 
 import base64
+import datetime as dt
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.dashboards.labels import Words, language_from_env
+from assets.dashboards.section_downloads import EXPORTS_DIR_NAME
 from assets.dashboards.site import SiteReport, build_site
+from assets.dashboards.site_fingerprint import (
+    copy_published_site,
+    published_fingerprint,
+    site_fingerprint,
+    write_fingerprint,
+)
+from assets.exports.workbook import WORKBOOK_NAME, write_workbook
 from assets.publish.assets import site_work_dir
+from assets.warehouse.fingerprints import BUILT, SKIPPED
 from pipelines import project
 
 # Tables the page reads (audit.* and quality.* come with the raw and quality assets upstream
@@ -28,6 +40,8 @@ DASHBOARD_DEPS = [
     ["marts", "fct_gtfs_feed_service_daily"],
     ["marts", "dim_gtfs_feed_version"],
     ["metrics", "gtfs_indicator_values"],
+    ["metrics", "fleet_co2_monthly"],
+    ["metrics", "target_gap_co2"],
 ]
 
 
@@ -62,10 +76,30 @@ def dashboard_site(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     beside (GREENTRACK_LANG=en for English only); opens offline; PNG and SVG of every chart
     in exports/."""
     language = language_from_env()
+    site, site_work = project.dashboards_dir(), site_work_dir()
     with duckdb.get_connection() as con:
-        report = build_site(con, site_work_dir(), Words(language), bundle_cache=project.cache_dir())
+        fingerprint = site_fingerprint(con, language)
+        if (
+            not project.full_rebuild(context.run.tags)
+            and published_fingerprint(site) == fingerprint
+        ):
+            copy_published_site(site, site_work)
+            write_workbook(con, site_work / EXPORTS_DIR_NAME / WORKBOOK_NAME, dt.date.today())
+            context.log.info("dashboard inputs unchanged: the published site is kept, not redrawn")
+            return dg.MaterializeResult(
+                data_version=dg.DataVersion(fingerprint),
+                metadata={
+                    "index": dg.MetadataValue.path(str(site_work / "index.html")),
+                    "language": language,
+                    "build": SKIPPED,
+                    "fingerprint": fingerprint,
+                },
+            )
+        report = build_site(con, site_work, Words(language), bundle_cache=project.cache_dir())
+    write_fingerprint(site_work, fingerprint)
     if report.font is None:
         context.log.warning("no CJK font found: exported images will show boxes for Chinese")
     for name, why in report.omitted.items():
         context.log.info(f"dashboard part {name} omitted: {why}")
-    return dg.MaterializeResult(metadata=site_metadata(report, language))
+    metadata = {**site_metadata(report, language), "build": BUILT, "fingerprint": fingerprint}
+    return dg.MaterializeResult(data_version=dg.DataVersion(fingerprint), metadata=metadata)

@@ -4,17 +4,29 @@ Each asset is keyed [schema, table], depends on the assets that write the tables
 (other models, or the assets table_writers finds for raw.*, reference.*, the ledgers and the
 tables built in Python), runs
 `create or replace table <schema>.<table> as <select>` and then comments the table and its
-columns from the model's header, so the warehouse documents itself.
+columns from the model's header, so the warehouse documents itself. A model whose SQL and
+inputs are those the published table was built from is not computed again: its table is
+taken from the published warehouse (assets/warehouse/fingerprints.py), unless the run is a
+full rebuild. The fingerprint is the asset's Dagster data version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import dagster as dg
 import duckdb as duckdb_client
 from dagster_duckdb import DuckDBResource
 
+from assets.warehouse.fingerprints import (
+    BUILT,
+    SKIPPED,
+    copy_if_published,
+    input_fingerprints,
+    model_fingerprint,
+    record_build,
+)
 from assets.warehouse.sql_models import (
     DOCUMENTED_SCHEMAS,
     SqlModel,
@@ -71,6 +83,37 @@ def model_deps(model: SqlModel, writers: Mapping[str, Sequence[dg.AssetKey]]) ->
     return sorted(set(deps), key=lambda key: key.path)
 
 
+def materialise_model(
+    con: duckdb_client.DuckDBPyConnection,
+    model: SqlModel,
+    published: Path | None,
+    run_id: str,
+) -> tuple[int, str, str]:
+    """Build the model's table, or take it unchanged from `published` (None: always build).
+    Returns (rows, action, fingerprint) and records the build in audit.model_builds."""
+    fingerprint = model_fingerprint(model, input_fingerprints(con, model))
+    if published is not None and copy_if_published(
+        con, model.qualified_name, fingerprint, published
+    ):
+        comment_model(con, model)
+        (rows,) = con.execute(f"select count(*) from {qualified(model.qualified_name)}").fetchone()
+        action = SKIPPED
+    else:
+        rows, action = build_model(con, model), BUILT
+    record_build(con, model.qualified_name, fingerprint, action, run_id)
+    return int(rows), action, fingerprint
+
+
+def reusable_published(duckdb: DuckDBResource, run_tags: Mapping[str, str]) -> Path | None:
+    """The published warehouse, when this run may take unchanged tables from it: the run
+    writes the project's work file and is not a full rebuild."""
+    if project.full_rebuild(run_tags) or duckdb.database == ":memory:":
+        return None
+    if Path(duckdb.database).resolve() != project.work_warehouse_path().resolve():
+        return None
+    return project.published_warehouse_path()
+
+
 def sql_model_asset(model: SqlModel, deps: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=model_key(model.qualified_name),
@@ -81,10 +124,11 @@ def sql_model_asset(model: SqlModel, deps: Sequence[dg.AssetKey]) -> dg.AssetsDe
         code_version=model.code_version,
         pool="warehouse",
     )
-    def _sql_model(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _sql_model(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
         pause_point("sql")
+        published = reusable_published(duckdb, context.run.tags)
         with duckdb.get_connection() as con:
-            rows = build_model(con, model)
+            rows, action, fingerprint = materialise_model(con, model, published, context.run.run_id)
             columns = table_columns(con, model)
             preview = preview_markdown(con, model.qualified_name)
         schema = dg.TableSchema(
@@ -94,12 +138,15 @@ def sql_model_asset(model: SqlModel, deps: Sequence[dg.AssetKey]) -> dg.AssetsDe
             ]
         )
         return dg.MaterializeResult(
+            data_version=dg.DataVersion(fingerprint),
             metadata={
+                "build": action,
+                "fingerprint": fingerprint,
                 "dagster/row_count": dg.MetadataValue.int(rows),
                 "dagster/column_schema": schema,
                 "preview": dg.MetadataValue.md(preview),
                 "sql_file": dg.MetadataValue.path(str(model.path)),
-            }
+            },
         )
 
     return _sql_model

@@ -1,0 +1,188 @@
+"""What a table was built from, as one hash, so a run rebuilds only what changed.
+
+Every run builds into a fresh work file. A SQL model's *fingerprint* is the sha256 of its SQL
+text, the DuckDB version and the fingerprints of the tables it reads: for another SQL model,
+the fingerprint that model was built from in this run (so a fingerprint is a chain back to the
+sources, as dbt's state comparison); for a source table (raw.*, reference.*, a Python-built
+table, audit.source_files) a hash of its contents in the work file. When the published
+warehouse holds the model's table built from the same fingerprint, the table is taken from
+there instead of being computed again. `audit.model_builds` records, per table, the
+fingerprint it was built from and whether this run built it or took it unchanged.
+
+The contents hash of a table is independent of row order: the sum over rows of DuckDB's
+`hash()` of every column, with the row count and the column names and types. Floating-point
+columns are hashed at 12 significant digits: the survey estimates (polars, parallel sums)
+differ from run to run in the last bits, and a table that differs only there is unchanged
+for every reader. Columns that
+only say which run wrote a ledger row (run id, timings, whether the row was carried) are left
+out of audit.* and quality.* tables: they differ on every run, and no model or chart reads
+them except `run_id` as a tie-break within one run's rows. A model reading
+audit.source_files sees only the rows of the sources whose raw tables it reads, so a
+registrations model does not depend on when the survey ingest happened to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+
+from assets.warehouse.sql_models import MODEL_SCHEMAS, PYTHON_TABLES, SqlModel
+from pipelines.sql_text import identifier, literal, qualified
+from pipelines.warehouse import column_types, table_exists
+
+BUILDS_TABLE = "audit.model_builds"
+BUILDS_DDL = f"""
+create table if not exists {BUILDS_TABLE} (
+    table_name varchar, fingerprint varchar, action varchar, run_id varchar
+)
+"""
+BUILT, SKIPPED = "built", "skipped (unchanged)"
+LEDGER_SCHEMAS = ("audit", "quality")
+VOLATILE_COLUMNS = frozenset(
+    {"run_id", "seconds", "carried", "evaluated_at", "gx_seconds", "fetch_seconds"}
+)
+SOURCE_FILES = "audit.source_files"
+# The source (audit.source_files.source) whose files fill each raw table a model may read.
+SOURCE_OF_RAW = {
+    "raw.registrations": "registrations",
+    "raw.bus_fleet": "bus_fleet",
+    "raw.taxi_fleet": "taxi_fleet",
+    "raw.survey_households": "surveys",
+    "raw.survey_persons": "surveys",
+    "raw.survey_trips": "surveys",
+}
+PUBLISHED_ALIAS = "greentrack_published"
+FLOATING = ("DOUBLE", "FLOAT", "REAL")
+
+
+def digest(parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def contents_fingerprint(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    sources: tuple[str, ...] = (),
+    unread: tuple[str, ...] = (),
+) -> str | None:
+    """Hash of a table's rows, independent of their order; None when the table is absent.
+    With `sources`, only the rows of those sources (a ledger with a `source` column); columns
+    in `unread` (that the reader never looks at) are left out."""
+    columns = column_types(con, table)
+    if not columns:
+        return None
+    ledger = table.split(".", 1)[0] in LEDGER_SCHEMAS
+    kept = [
+        name for name in columns if not (ledger and name in VOLATILE_COLUMNS) and name not in unread
+    ]
+    where = ""
+    if sources:
+        where = f" where source in ({', '.join(literal(s) for s in sorted(sources))})"
+    values = [
+        f"printf('%.12g', {identifier(name)})" if columns[name] in FLOATING else identifier(name)
+        for name in kept
+    ]
+    row_hash = f"hash({', '.join(values)})" if kept else "0"
+    rows, total = con.execute(
+        f"select count(*), coalesce(sum({row_hash}::hugeint), 0)::varchar "
+        f"from {qualified(table)}{where}"
+    ).fetchall()[0]
+    return digest({"columns": [[n, columns[n]] for n in kept], "rows": rows, "sum": total})
+
+
+def is_sql_model(table: str) -> bool:
+    return table.split(".", 1)[0] in MODEL_SCHEMAS and table not in PYTHON_TABLES
+
+
+def recorded_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """The fingerprint this run's work file records for a SQL model's table."""
+    if not table_exists(con, BUILDS_TABLE):
+        return None
+    rows = con.execute(
+        f"select fingerprint from {qualified(BUILDS_TABLE)} where table_name = ?", [table]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def table_fingerprint(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    sources: tuple[str, ...] = (),
+    unread: tuple[str, ...] = (),
+) -> str | None:
+    """A SQL model's recorded fingerprint when it has one in this run, else its contents."""
+    if is_sql_model(table):
+        recorded = recorded_fingerprint(con, table)
+        if recorded is not None:
+            return f"model:{recorded}"
+    return contents_fingerprint(con, table, sources, unread)
+
+
+def input_fingerprints(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[str, str | None]:
+    sources = tuple(sorted({SOURCE_OF_RAW[t] for t in model.reads if t in SOURCE_OF_RAW}))
+    return {
+        table: table_fingerprint(con, table, sources if table == SOURCE_FILES else ())
+        for table in model.reads
+    }
+
+
+def model_fingerprint(model: SqlModel, inputs: dict[str, str | None]) -> str:
+    """What the model's table is a function of: its SQL, DuckDB's version, its inputs."""
+    return digest({"sql": model.sql, "duckdb": duckdb.__version__, "inputs": inputs})
+
+
+def record_build(
+    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, action: str, run_id: str
+) -> None:
+    con.execute("create schema if not exists audit")
+    con.execute(BUILDS_DDL)
+    con.execute(f"delete from {qualified(BUILDS_TABLE)} where table_name = ?", [table])
+    con.execute(
+        f"insert into {qualified(BUILDS_TABLE)} values (?, ?, ?, ?)",
+        [table, fingerprint, action, run_id],
+    )
+
+
+def _attached_has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".", 1)
+    rows = con.execute(
+        "select count(*) from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and table_name = ?",
+        [PUBLISHED_ALIAS, schema, name],
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def copy_if_published(
+    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, published: Path
+) -> bool:
+    """Create `table` in the work file from the published warehouse when the published one was
+    built from `fingerprint`; False (nothing written) when it was not, or cannot be read."""
+    if not published.exists():
+        return False
+    try:
+        con.execute(f"attach {literal(str(published))} as {PUBLISHED_ALIAS} (read_only)")
+    except duckdb.Error:
+        return False  # held by a writer, or not a warehouse: build instead
+    try:
+        if not (_attached_has_table(con, BUILDS_TABLE) and _attached_has_table(con, table)):
+            return False
+        builds = f"{PUBLISHED_ALIAS}.{qualified(BUILDS_TABLE)}"
+        rows = con.execute(
+            f"select count(*) from {builds} where table_name = ? and fingerprint = ?",
+            [table, fingerprint],
+        ).fetchall()
+        if not rows[0][0]:
+            return False
+        schema = table.split(".", 1)[0]
+        con.execute(f"create schema if not exists {identifier(schema)}")
+        con.execute(
+            f"create or replace table {qualified(table)} as "
+            f"select * from {PUBLISHED_ALIAS}.{qualified(table)}"
+        )
+        return True
+    finally:
+        con.execute(f"detach {PUBLISHED_ALIAS}")

@@ -1,0 +1,147 @@
+"""Fingerprints of SQL models: an unchanged model is taken from the published warehouse, a
+changed input rebuilds exactly what reads it, directly or through other models."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.warehouse.assets import materialise_model
+from assets.warehouse.fingerprints import BUILT, SKIPPED, contents_fingerprint
+from assets.warehouse.sql_models import SqlModel, tables_read
+
+
+def model(qualified_name: str, sql: str) -> SqlModel:
+    schema, name = qualified_name.split(".")
+    return SqlModel(schema, name, Path(f"{name}.sql"), sql, name, reads=tables_read(sql))
+
+
+# x -> staging.a -> intermediate.b; y -> staging.c; audit rows of source "x" -> staging.a
+MODELS = [
+    model(
+        "staging.a",
+        "select v * 2 as v from raw.x "
+        "where exists (select 1 from audit.source_files where status = 'accepted')",
+    ),
+    model("staging.c", "select v + 1 as v from raw.y"),
+    model("intermediate.b", "select sum(v) as total from staging.a"),
+]
+
+
+def sources(con, x=(1, 2), y=(10,), audit_rows=(("registrations", "run-1", 0.5),)) -> None:
+    con.execute("create schema if not exists raw; create schema if not exists audit")
+    con.execute("create or replace table raw.x (v integer)")
+    con.execute("create or replace table raw.y (v integer)")
+    con.executemany("insert into raw.x values (?)", [[v] for v in x])
+    con.executemany("insert into raw.y values (?)", [[v] for v in y])
+    con.execute(
+        "create or replace table audit.source_files "
+        "(source varchar, run_id varchar, seconds double, status varchar)"
+    )
+    for source, run_id, seconds in audit_rows:
+        con.execute(
+            "insert into audit.source_files values (?, ?, ?, 'accepted')", [source, run_id, seconds]
+        )
+
+
+def night(tmp_path: Path, run: str, **inputs) -> dict[str, str]:
+    """One run: a fresh work file, every model in order, then published by copy."""
+    work, published = tmp_path / "work.duckdb", tmp_path / "published.duckdb"
+    work.unlink(missing_ok=True)
+    before = published.read_bytes() if published.exists() else None
+    with duckdb.connect(str(work)) as con:
+        sources(con, **inputs)
+        actions = {m.qualified_name: materialise_model(con, m, published, run)[1] for m in MODELS}
+        total = con.execute("select total from intermediate.b").fetchone()[0]
+    # taking tables from the published file only reads it (a failed night leaves it as it was)
+    assert (published.read_bytes() if published.exists() else None) == before
+    shutil.copy(work, published)
+    actions["total"] = total
+    return actions
+
+
+def test_an_unchanged_rerun_skips_every_model_and_a_change_rebuilds_its_downstream(tmp_path):
+    assert night(tmp_path, "run-1") == {
+        "staging.a": BUILT, "staging.c": BUILT, "intermediate.b": BUILT, "total": 6
+    }  # fmt: skip
+    # run id and seconds of the ledger differ every night: still unchanged
+    assert night(tmp_path, "run-2", audit_rows=(("registrations", "run-2", 9.0),)) == {
+        "staging.a": SKIPPED, "staging.c": SKIPPED, "intermediate.b": SKIPPED, "total": 6
+    }  # fmt: skip
+    assert night(tmp_path, "run-3", x=(1, 2, 3)) == {
+        "staging.a": BUILT, "staging.c": SKIPPED, "intermediate.b": BUILT, "total": 12
+    }  # fmt: skip
+    assert night(tmp_path, "run-4", x=(1, 2, 3), y=(11,)) == {
+        "staging.a": SKIPPED, "staging.c": BUILT, "intermediate.b": SKIPPED, "total": 12
+    }  # fmt: skip
+    with duckdb.connect(str(tmp_path / "published.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select table_name, action, run_id from audit.model_builds order by table_name"
+        ).fetchall() == [
+            ("intermediate.b", SKIPPED, "run-4"),
+            ("staging.a", SKIPPED, "run-4"),
+            ("staging.c", BUILT, "run-4"),
+        ]
+
+
+def test_a_changed_sql_text_rebuilds_the_model(tmp_path):
+    night(tmp_path, "run-1")
+    MODELS[1] = model("staging.c", "select v + 2 as v from raw.y")
+    try:
+        assert night(tmp_path, "run-2")["staging.c"] == BUILT
+    finally:
+        MODELS[1] = model("staging.c", "select v + 1 as v from raw.y")
+
+
+def test_without_a_published_warehouse_to_take_from_every_model_is_built(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        sources(con)
+        assert {materialise_model(con, m, None, "r")[1] for m in MODELS} == {BUILT}
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect() as connection:
+        sources(connection)
+        yield connection
+
+
+def test_a_contents_fingerprint_ignores_row_order_but_not_values_or_copies(con):
+    before = contents_fingerprint(con, "raw.x")
+    con.execute("create or replace table raw.x as select * from (values (2), (1)) t (v)")
+    assert contents_fingerprint(con, "raw.x") == before
+    con.execute("create or replace table raw.x as select * from (values (2), (1), (1)) t (v)")
+    assert contents_fingerprint(con, "raw.x") != before
+    con.execute("create or replace table raw.x as select * from (values (2), (3)) t (v)")
+    assert contents_fingerprint(con, "raw.x") != before
+    con.execute("create or replace table raw.x as select * from (values (2), (1)) t (w)")
+    assert contents_fingerprint(con, "raw.x") != before  # a renamed column
+    assert contents_fingerprint(con, "raw.absent") is None
+
+
+def test_floating_point_noise_is_not_a_change_but_a_real_difference_is(con):
+    con.execute(
+        "create or replace table raw.x as select 0.1::double + 0.2::double as v, null::double as w"
+    )
+    before = contents_fingerprint(con, "raw.x")
+    con.execute("create or replace table raw.x as select 0.3::double as v, null::double as w")
+    assert contents_fingerprint(con, "raw.x") == before  # 0.30000000000000004 vs 0.3
+    con.execute("create or replace table raw.x as select 0.3000001::double as v, null::double as w")
+    assert contents_fingerprint(con, "raw.x") != before
+
+
+def test_a_ledger_is_hashed_without_its_run_columns_and_only_for_the_sources_read(con):
+    con.execute("insert into audit.source_files values ('surveys', 'run-1', 1.0, 'accepted')")
+    only_registrations = contents_fingerprint(con, "audit.source_files", ("registrations",))
+    whole = contents_fingerprint(con, "audit.source_files")
+    con.execute("update audit.source_files set run_id = 'run-9', seconds = 7.5")
+    assert contents_fingerprint(con, "audit.source_files") == whole
+    con.execute("update audit.source_files set status = 'rejected' where source = 'surveys'")
+    assert contents_fingerprint(con, "audit.source_files") != whole
+    assert contents_fingerprint(con, "audit.source_files", ("registrations",)) == (
+        only_registrations
+    )
