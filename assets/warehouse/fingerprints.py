@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.warehouse.sql_models import MODEL_SCHEMAS, PYTHON_TABLES, SqlModel
+from assets.warehouse.sql_models import MODEL_SCHEMAS, SqlModel
 from pipelines.sql_text import identifier, literal, qualified
 from pipelines.warehouse import column_types, table_exists
 
@@ -94,7 +94,9 @@ def contents_fingerprint(
 
 
 def is_sql_model(table: str) -> bool:
-    return table.split(".", 1)[0] in MODEL_SCHEMAS and table not in PYTHON_TABLES
+    """A table of a model layer; only SQL models record a build in audit.model_builds, so a
+    table a Python asset writes there has no recorded fingerprint and is hashed by content."""
+    return table.split(".", 1)[0] in MODEL_SCHEMAS
 
 
 def recorded_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
