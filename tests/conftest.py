@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -42,6 +43,16 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_cache: Pa
     monkeypatch.setenv("GREENTRACK_DASHBOARDS_DIR", str(tmp_path / "site"))
     monkeypatch.setenv("GREENTRACK_PSEUDONYM_KEY", TEST_KEY)
     return tmp_path
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a throwaway PostgreSQL server's database (tests/postgres_server.py), started
+    only for a test that requests it; the test skips when no server binaries exist."""
+    from tests.postgres_server import throwaway_server
+
+    with throwaway_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

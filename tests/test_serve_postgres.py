@@ -4,22 +4,16 @@ a SIGKILL loses neither run history nor the sensor's cursor; two queued runs tak
 
 from __future__ import annotations
 
-import glob
-import os
-import pwd
 import shutil
 import signal
-import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import psycopg2
 import pytest
 
 from pipelines.instance import POSTGRES_URL_ENV
+from tests.postgres_server import runs_in_postgres
 from tests.serve_processes import (
     RUN_TIMEOUT,
     generate,
@@ -35,74 +29,6 @@ from tests.serve_processes import (
 
 pytestmark = pytest.mark.slow
 PORT = "3935"
-PG_PORT = 55432  # only names the Unix socket: the server listens on no TCP address
-SERVER_USER = "nobody"  # PostgreSQL refuses to run as root
-DB = "greentrack_dagster"
-
-
-def _server_binaries() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
-    if not found:
-        pytest.skip(
-            "no PostgreSQL server: /usr/lib/postgresql/*/bin/postgres is absent; "
-            "`make system-deps` installs Debian's postgresql package (as root)"
-        )
-    return Path(found[-1]).parent
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A throwaway server in a fresh cluster under /tmp (a short path: a Unix socket's name
-    has ~100 characters at most), run as an unprivileged user when the test runs as root."""
-    bin_dir = _server_binaries()
-    as_user: dict = {}
-    if os.geteuid() == 0:
-        server_user = pwd.getpwnam(SERVER_USER)
-        as_user = {"user": server_user.pw_uid, "group": server_user.pw_gid, "extra_groups": []}
-    root = Path(tempfile.mkdtemp(prefix="gtpg-", dir="/tmp"))
-    server = None
-    try:
-        if as_user:
-            os.chown(root, as_user["user"], as_user["group"])
-        subprocess.run(
-            [bin_dir / "initdb", "-D", root / "data", "-U", "greentrack", "--auth=trust"]
-            + ["-E", "UTF8", "--no-sync"],
-            check=True,
-            capture_output=True,
-            **as_user,
-        )
-        server = subprocess.Popen(
-            [bin_dir / "postgres", "-D", root / "data", "-k", root, "-p", str(PG_PORT)]
-            + ["-c", "listen_addresses=", "-c", "fsync=off"],
-            stdout=open(root / "server.log", "ab"),
-            stderr=subprocess.STDOUT,
-            **as_user,
-        )
-        for _ in range(60):
-            ready = subprocess.run(
-                [bin_dir / "pg_isready", "-h", root, "-p", str(PG_PORT)], capture_output=True
-            )
-            if ready.returncode == 0:
-                break
-            time.sleep(0.5)
-        subprocess.run(
-            [bin_dir / "createdb", "-h", root, "-p", str(PG_PORT), "-U", "greentrack", DB],
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql+psycopg2://greentrack@/{DB}?host={root}&port={PG_PORT}"
-    finally:
-        if server is not None:
-            server.send_signal(signal.SIGINT)  # PostgreSQL's fast shutdown
-            server.wait(timeout=60)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _runs_in_postgres(url: str) -> set[str]:
-    libpq_url = url.replace("postgresql+psycopg2://", "postgresql://")
-    with psycopg2.connect(libpq_url) as con, con.cursor() as cursor:
-        cursor.execute("select run_id from runs")
-        return {row[0] for row in cursor.fetchall()}
 
 
 def _audit_run_ids(root: Path) -> set[str]:
@@ -137,7 +63,7 @@ def test_serve_on_postgres_publishes_survives_sigkill_and_runs_one_at_a_time(
         ]
         assert first["trigger"] == "sensor" and first["exit_code"] in (0, 3)
         assert first["run_id"] in _audit_run_ids(tmp_path)
-        assert first["run_id"] in _runs_in_postgres(postgres_url)
+        assert first["run_id"] in runs_in_postgres(postgres_url)
         assert ui_run_list(PORT)[first["run_id"]] == "SUCCESS"
         assert [run.run_id for run in sensor_runs(home)] == [first["run_id"]]
         assert not (home / "history").exists()  # no SQLite run storage beside PostgreSQL
@@ -163,7 +89,7 @@ def test_serve_on_postgres_publishes_survives_sigkill_and_runs_one_at_a_time(
         assert {r["run_id"] for r in runs} <= _audit_run_ids(tmp_path)  # whole, with all three
         sensor_ids = {run.run_id for run in sensor_runs(home)}
         assert len(sensor_ids) == 2  # history kept, the cursor kept: one run for the drop
-        assert {r["run_id"] for r in runs} <= _runs_in_postgres(postgres_url)
+        assert {r["run_id"] for r in runs} <= runs_in_postgres(postgres_url)
         assert {r["run_id"] for r in runs} <= set(ui_run_list(PORT))
         assert not (tmp_path / "warehouse" / "green_transport.duckdb.work").exists()
     finally:

@@ -2,7 +2,8 @@
 that is due now (GREENTRACK_SCHEDULE_CRON="* * * * *") publishes, and a file dropped while
 that run writes starts a sensor run that waits in the queue. Both runs are accounted for in
 Dagster's run list (the UI's GraphQL), runs.jsonl and audit.runs; their windows never overlap;
-the published warehouse opens whole."""
+the published warehouse opens whole. The same on SQLite instance storage and on PostgreSQL
+storage against a throwaway server (tests/postgres_server.py)."""
 
 from __future__ import annotations
 
@@ -20,18 +21,20 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.instance import TRIGGER_TAG
+from pipelines.instance import POSTGRES_URL_ENV, TRIGGER_TAG
+from tests.postgres_server import runs_in_postgres
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
-PORT = "3933"
+# one port per storage: `make test-slow` may run both at once (-n 2)
+PORTS = {"sqlite": "3933", "postgres": "3936"}
 RUN_TIMEOUT = 600
 RUN_LIST_QUERY = (
     "{ runsOrError { __typename ... on Runs { results { runId status tags { key value } } } } }"
 )
 
 
-def _serve_every_minute(root: Path, log: Path) -> subprocess.Popen:
+def _serve_every_minute(root: Path, log: Path, port: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     env.update(
         PATH="/usr/bin:/bin",
@@ -43,7 +46,7 @@ def _serve_every_minute(root: Path, log: Path) -> subprocess.Popen:
         GREENTRACK_SCHEDULE_CRON="* * * * *",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--port", PORT],
+        [sys.executable, "-m", "pipelines.cli", "serve", "--port", port],
         cwd=root,
         env=env,
         stdout=open(log, "ab"),
@@ -86,9 +89,9 @@ def _run_windows(home: Path) -> dict[str, tuple[float | None, float | None, floa
     return windows
 
 
-def _ui_run_list() -> list[dict]:
+def _ui_run_list(port: str) -> list[dict]:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{PORT}/graphql",
+        f"http://127.0.0.1:{port}/graphql",
         data=json.dumps({"query": RUN_LIST_QUERY}).encode(),
         headers={"Content-Type": "application/json"},
     )
@@ -106,7 +109,20 @@ def _drop_bus_fleet_file(data_raw: Path, scratch: Path) -> None:
     os.replace(aside, data_raw / "bus_fleet" / aside.name)
 
 
-def test_a_schedule_tick_and_a_sensor_run_together_take_turns(tmp_path):
+@pytest.fixture(params=["sqlite", "postgres"])
+def storage(request, monkeypatch) -> str:
+    """The instance storage, set in this process's environment: the serve processes inherit
+    it, and the test's own reads of the instance (its dagster.yaml names the variable) need it.
+    "postgres" starts a throwaway server, or skips saying why when none can run here."""
+    if request.param == "postgres":
+        monkeypatch.setenv(POSTGRES_URL_ENV, request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv(POSTGRES_URL_ENV, raising=False)
+    return request.param
+
+
+def test_a_schedule_tick_and_a_sensor_run_together_take_turns(tmp_path, storage):
+    port = PORTS[storage]
     subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "generate", "--out", str(tmp_path / "data_raw")]
         + ["--scale", "0.02"],
@@ -116,7 +132,7 @@ def test_a_schedule_tick_and_a_sensor_run_together_take_turns(tmp_path):
     )
     log = tmp_path / "serve.log"
     home = tmp_path / "warehouse" / ".dagster"
-    serve = _serve_every_minute(tmp_path, log)
+    serve = _serve_every_minute(tmp_path, log, port)
     try:
         _wait_for(
             "the sensor's first look", lambda: "first look at data_raw" in log.read_text(), 240, log
@@ -142,10 +158,18 @@ def test_a_schedule_tick_and_a_sensor_run_together_take_turns(tmp_path):
             return {scheduled.run_id, sensed.run_id} <= ids
 
         _wait_for("both runs in runs.jsonl", both_recorded, 2 * RUN_TIMEOUT, log)
-        ui_runs = {run["runId"]: run for run in _ui_run_list()}
+        ui_runs = {run["runId"]: run for run in _ui_run_list(port)}
     finally:
         os.killpg(serve.pid, signal.SIGTERM)  # later ticks' runs are cut short: that is fine
         serve.wait(timeout=120)
+
+    # the instance's storage is the one asked for: SQLite's run storage lives in the home's
+    # history/, and on PostgreSQL the runs are rows of the server's own run table
+    config = (home / "dagster.yaml").read_text()
+    assert (POSTGRES_URL_ENV in config) == (storage == "postgres")
+    assert (home / "history").exists() == (storage == "sqlite")
+    if storage == "postgres":
+        assert {scheduled.run_id, sensed.run_id} <= runs_in_postgres(os.environ[POSTGRES_URL_ENV])
 
     # the UI lists both, each with its trigger
     for run, trigger in ((scheduled, "schedule"), (sensed, "sensor")):
