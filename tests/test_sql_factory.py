@@ -187,10 +187,15 @@ def test_models_come_in_dependency_order(tmp_path):
         (
             ["metrics", "target_gap"],
             [
+                ["intermediate", "int_targets__periods"],
+                ["intermediate", "int_targets__trend"],
                 ["marts", "dim_indicator"],
-                ["metrics", "indicator_ratios"],
                 ["reference", "targets"],
             ],
+        ),
+        (
+            ["intermediate", "int_targets__trend"],
+            [["intermediate", "int_targets__periods"]],
         ),
     ],
 )
