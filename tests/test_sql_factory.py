@@ -213,7 +213,13 @@ def test_every_asset_has_group_kinds_and_description(asset):
 
 
 def test_every_model_folder_is_discovered():
-    assert {key.path[0] for key in ASSETS} == {"staging", "intermediate", "marts", "metrics"}
+    assert {key.path[0] for key in ASSETS} == {
+        "staging",
+        "intermediate",
+        "marts",
+        "metrics",
+        "quality",
+    }
     assert len(ASSETS) == len(list(project.SQL_DIR.glob("*/*.sql")))
 
 
