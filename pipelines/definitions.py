@@ -7,7 +7,7 @@ from assets.fleets.assets import raw_bus_fleet, raw_taxi_fleet
 from assets.gtfs.assets import GTFS_ASSETS
 from assets.operations.checks import freshness_checks
 from assets.publish.assets import build_publish_asset
-from assets.quality.assets import data_docs_asset, quality_assets
+from assets.quality.assets import data_docs_asset
 from assets.quality.checks import checks_for
 from assets.reference.assets import reference_tables
 from assets.registrations.assets import raw_registrations
@@ -30,8 +30,8 @@ PYTHON_TABLE_ASSETS = [
     *GTFS_ASSETS,
     *survey_analytics_assets,
 ]
-SQL_MODEL_ASSETS = sql_model_assets([*PYTHON_TABLE_ASSETS, *quality_assets])
-WAREHOUSE_ASSETS = [*PYTHON_TABLE_ASSETS, *SQL_MODEL_ASSETS, *quality_assets, dashboard_site]
+SQL_MODEL_ASSETS = sql_model_assets(PYTHON_TABLE_ASSETS)
+WAREHOUSE_ASSETS = [*PYTHON_TABLE_ASSETS, *SQL_MODEL_ASSETS, dashboard_site]
 
 
 def all_assets() -> list[dg.AssetsDefinition]:

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from assets.ingest.raw_tables import raw_tables, table_ddl
+from assets.ingest.store import QUARANTINE_DDL
 from assets.reference.code_tables import CODE_TABLES, read_code_table, read_targets
 from assets.warehouse.assets import build_model
 from assets.warehouse.sql_models import discover_models
@@ -111,6 +112,7 @@ class Warehouse:
         for table, columns in RAW_TABLES.items():
             self.con.execute(f"create table raw.{table} ({columns})")
         self.con.execute(f"create table audit.source_files ({AUDIT_SOURCE_FILES})")
+        self.con.execute(QUARANTINE_DDL)  # the ingest ledger quality.reconciliation reads
         # Built by the survey statistics asset in a real run; empty here (no intervals).
         self.con.execute(
             "create table metrics.survey_share_estimates (indicator_id varchar, period varchar, "

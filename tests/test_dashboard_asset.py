@@ -123,12 +123,13 @@ def _gtfs_daily() -> pl.DataFrame:
 
 
 def _feed_versions() -> pl.DataFrame:
-    rows = [("v1", "taicang_bus", "2025-06-15", "accepted"),
-            ("v2", "taicang_bus", "2025-10-01", "accepted"),
-            ("v3", "taicang_rail", "2025-09-01", "accepted")]  # fmt: skip
-    return pl.DataFrame(
-        rows, schema=["feed_version", "feed_name", "file_date", "status"], orient="row"
-    ).with_columns(pl.col("file_date").str.to_date())
+    rows = [("v1", "taicang_bus", "2025-06-15", "accepted", False),
+            ("v2", "taicang_bus", "2025-10-01", "accepted", True),
+            ("v3", "taicang_rail", "2025-09-01", "accepted", True)]  # fmt: skip
+    schema = ["feed_version", "feed_name", "file_date", "status", "is_newest"]
+    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(
+        pl.col("file_date").str.to_date()
+    )
 
 
 def _gtfs_values() -> pl.DataFrame:

@@ -6,6 +6,7 @@ deadline), taxis off track, new public vehicles met, transit on track, green tra
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import duckdb
 import polars as pl
 
 from assets.reference.code_tables import read_code_table, read_targets
+from assets.warehouse.assets import build_model
+from assets.warehouse.sql_models import discover_models
 from pipelines import project
 from pipelines.warehouse import replace_table
 
@@ -75,6 +78,12 @@ def indicator_values() -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None).with_columns(
         pl.col("sample_size").cast(pl.Int64)
     )
+
+
+def indicator_ratios() -> pl.DataFrame:
+    """The same values as exact ratios, which the trend models fit (metrics.indicator_ratios)."""
+    columns = ["indicator_id", "period", "period_end", "numerator", "denominator", "sample_size"]
+    return indicator_values().select(columns)
 
 
 def _gap(
@@ -232,7 +241,12 @@ def source_files() -> pl.DataFrame:
     schema = ["source", "file_name", "file_date", "rows_read", "rows_loaded", "rows_quarantined",
               "status", "reason"]  # fmt: skip
     frame = pl.DataFrame(rows, schema=schema, orient="row")
-    return frame.with_columns(pl.lit(True).alias("is_current"))
+    return frame.with_columns(
+        pl.lit("run-1").alias("run_id"),
+        ("sha-" + pl.col("file_name")).alias("sha256"),
+        pl.lit(dt.datetime(2026, 2, 1, 8, 0)).alias("loaded_at"),
+        pl.lit(True).alias("is_current"),
+    )
 
 
 def quarantine() -> pl.DataFrame:
@@ -283,6 +297,7 @@ def factor_table(name: str):
 
 TABLES = {
     "metrics.indicator_values": indicator_values,
+    "metrics.indicator_ratios": indicator_ratios,
     "metrics.target_gap": target_gap,
     "marts.fct_bus_fleet_monthly": bus_fleet_monthly,
     "marts.fct_taxi_fleet_monthly": taxi_fleet_monthly,
@@ -301,9 +316,23 @@ TABLES = {
 }
 
 
+# The project's own models the page reads, built from the fixture tables they read.
+FIXTURE_MODELS = (
+    "staging.stg_audit__accepted_files",
+    "intermediate.int_targets__periods",
+    "intermediate.int_targets__trend",
+)
+
+
 def build_warehouse(path: Path, tables: dict = TABLES) -> Path:
-    """Writes the fixture tables into a new DuckDB file at `path`."""
+    """Writes the fixture tables into a new DuckDB file at `path`, then each of
+    FIXTURE_MODELS whose inputs are there."""
     with duckdb.connect(str(path)) as con:
         for name, frame in tables.items():
             replace_table(con, name, frame())
+        present = set(tables)
+        for model in discover_models(project.SQL_DIR):
+            if model.qualified_name in FIXTURE_MODELS and set(model.reads) <= present:
+                build_model(con, model)
+                present.add(model.qualified_name)
     return path

@@ -55,6 +55,7 @@ def _hostile_tables() -> dict:
             "feed_name": [FEED],
             "file_date": [dt.date(2025, 1, 1)],
             "status": ["accepted"],
+            "is_newest": [True],
         }
     )
     daily = pl.DataFrame(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
+import duckdb
 import polars as pl
 import pytest
 import vl_convert
@@ -13,11 +14,17 @@ from assets.dashboards import exports
 from assets.dashboards.charts_whatif import recent_pace, what_if_inputs
 from assets.dashboards.fonts import find_cjk_font
 from assets.dashboards.labels import Words, language_from_env
-from assets.dashboards.projection import fit_line, projection_points
-from assets.dashboards.reads import order_targets
+from assets.dashboards.projection import projected_share, projection_points, target_trend
+from assets.dashboards.queries import QUALITY
+from assets.dashboards.reads import order_targets, read_all
 from assets.dashboards.section_indicators import indicator_kind
 from assets.dashboards.section_quality import source_freshness
-from tests.test_dashboard_fixtures import indicator_values, source_files, target_gap
+from pipelines.warehouse import fetch_frame
+from tests.test_dashboard_fixtures import (
+    build_warehouse,
+    indicator_values,
+    target_gap,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,32 +64,48 @@ def test_vehicles_in_both_languages():
     assert (Words("zh").vehicles(28), Words("en").vehicles(28)) == ("28 辆", "28 vehicles")
 
 
-def test_least_squares_line_through_collinear_points():
-    assert fit_line([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]) == (1.0, 2.0)
+DEADLINE = date(2025, 12, 31)
 
 
-def test_projection_uses_last_twelve_months_and_ends_at_deadline():
-    series = indicator_values().filter(pl.col("indicator_id") == "urban_taxi_nev_share")
-    points = projection_points(series, "fleet", date(2025, 12, 31))
-    assert points["period_end"].to_list() == [date(2024, 11, 30), date(2025, 12, 31)]
-    assert 0.47 < points["projected"][1] < 0.48
+def _trend(points=12, at_deadline=0.5, slope=0.001, start=date(2024, 11, 30), end=None):
+    """A row of intermediate.int_targets__trend."""
+    return {
+        "indicator_id": "urban_taxi_nev_share", "deadline": DEADLINE, "points": points,
+        "value_at_deadline": at_deadline, "slope_per_day": slope, "window_start": start,
+        "window_end": end or date(2025, 10, 31),
+    }  # fmt: skip
 
 
-def test_projection_is_clamped_to_one():
-    series = pl.DataFrame(
-        {"period_end": [date(2024, 12, 31), date(2025, 1, 31)], "value": [0.9, 0.99]}
-    )
-    assert projection_points(series, "fleet", date(2025, 12, 31))["projected"][1] == 1.0
+def test_projected_share_follows_the_line_from_the_deadline():
+    assert projected_share(_trend(), date(2025, 12, 21)) == pytest.approx(0.49)
+
+
+def test_projection_runs_from_the_window_start_to_the_deadline():
+    points = projection_points(_trend())
+    assert points["period_end"].to_list() == [date(2024, 11, 30), DEADLINE]
+    assert points["projected"].to_list() == pytest.approx([0.5 - 0.001 * 396, 0.5])
+
+
+def test_projection_is_clamped_to_0_1():
+    points = projection_points(_trend(at_deadline=1.2, slope=0.01))
+    assert points["projected"].to_list() == [0.0, 1.0]
 
 
 def test_no_projection_once_the_deadline_has_passed():
-    series = indicator_values().filter(pl.col("indicator_id") == "bus_clean_share")
-    assert projection_points(series, "fleet", date(2025, 12, 31)).is_empty()
+    assert projection_points(_trend(end=date(2026, 1, 31))).is_empty()
 
 
-def test_no_survey_projection_from_one_wave():
-    series = pl.DataFrame({"period_end": [date(2024, 12, 31)], "value": [0.04]})
-    assert projection_points(series, "survey", date(2025, 12, 31)).is_empty()
+def test_no_projection_from_one_value_or_without_a_trend():
+    assert projection_points(_trend(points=1)).is_empty()
+    assert projection_points(None).is_empty()
+
+
+def test_trend_model_fits_the_last_twelve_months_of_the_fixture(tmp_path):
+    with duckdb.connect(str(build_warehouse(tmp_path / "fixture.duckdb"))) as con:
+        trends = fetch_frame(con, "select * from intermediate.int_targets__trend")
+    taxi = target_trend(trends, {"indicator_id": "urban_taxi_nev_share", "deadline": DEADLINE})
+    assert (taxi["points"], taxi["window_start"]) == (12, date(2024, 11, 30))
+    assert 0.47 < projection_points(taxi)["projected"][1] < 0.48
 
 
 def test_what_if_starts_from_the_latest_month():
@@ -113,8 +136,10 @@ def test_targets_in_plan_order():
     ]  # fmt: skip
 
 
-def test_freshness_per_source_from_the_newest_accepted_file():
-    fresh = source_freshness(source_files())
+def test_freshness_per_source_from_the_newest_accepted_file(tmp_path):
+    with duckdb.connect(str(build_warehouse(tmp_path / "fixture.duckdb"))) as con:
+        reads = read_all(con, QUALITY)
+    fresh = source_freshness(reads.get("source_files"), reads.get("newest_files"))
     taxi = fresh.filter(pl.col("source") == "taxi_fleet").row(0, named=True)
     assert taxi == {
         "source": "taxi_fleet", "files": 2, "rejected": 1,

@@ -10,8 +10,7 @@ import pytest
 
 from assets.ingest.identifiers import normalise_plate_expr
 from assets.ingest.pseudonym import pseudonym_of
-from assets.ingest.store import ensure_ledgers
-from assets.quality.reconciliation import counts_by_kind, reconcile
+from pipelines.warehouse import fetch_frame
 from tests.conftest import TEST_KEY
 from tests.fixtures.bad_inputs.run import greentrack_run
 from tests.sql_fixtures import Warehouse
@@ -22,29 +21,26 @@ TAXI = {"plate_pseudonym": "taxi-1", "powertrain_label": "纯电动"}
 TAXI_REGISTRATION = {"plate_pseudonym": "taxi-1", "usage": "D", "plate_type": "52", "fuel": "A"}
 
 
-# The newest accepted files the reconciliation reads, as the staging models give them.
-LEDGER_MODELS = (
+# The model and the staging models it reads (the newest accepted files).
+MODELS = (
     "staging.stg_audit__accepted_files",
     "staging.stg_registrations__vehicles",
     "staging.stg_bus_fleet__buses",
     "staging.stg_taxi_fleet__taxis",
+    "quality.reconciliation",
 )
 
 
 def reconciled(warehouse: Warehouse) -> pl.DataFrame:
-    """Build the staging models on the tiny warehouse, then reconcile."""
-    return reconcile(warehouse.build_only(*LEDGER_MODELS).con)
-
-
-def _warehouse() -> Warehouse:
-    """The SQL tests' tiny warehouse, plus the quarantine ledger that ingest creates."""
-    warehouse = Warehouse()
-    ensure_ledgers(warehouse.con)
-    return warehouse
+    """Build quality.reconciliation on the tiny warehouse and read it."""
+    con = warehouse.build_only(*MODELS).con
+    return fetch_frame(
+        con, "select * from quality.reconciliation order by fleet, mismatch_kind, vehicle_id"
+    )
 
 
 def mismatches(bus=(), taxis=(), registrations=(), older_registrations=None):
-    warehouse = _warehouse()
+    warehouse = Warehouse()
     if older_registrations is not None:
         warehouse.ledger("registrations", "2025-01-31", older_registrations)
     warehouse.ledger("registrations", "2025-10-31", registrations)
@@ -97,27 +93,28 @@ def test_only_the_newest_accepted_files_are_reconciled():
 
 
 def test_without_any_registrations_file_nothing_is_listed():
-    warehouse = _warehouse()
+    warehouse = Warehouse()
     warehouse.ledger("bus_fleet", "2025-10-31", [BUS])
     assert reconciled(warehouse).height == 0
 
 
-def test_counts_by_kind_lists_every_kind():
-    warehouse = _warehouse()
+def test_each_mismatch_is_one_row_of_its_kind():
+    warehouse = Warehouse()
     warehouse.ledger("registrations", "2025-10-31", [{**BUS_REGISTRATION, "usage": "A"}])
     warehouse.ledger(
         "bus_fleet", "2025-10-31", [BUS, {**BUS, "fleet_no": "B2", "plate_pseudonym": "bus-2"}]
     )
-    assert counts_by_kind(reconciled(warehouse)) == {
-        "no_registration": 1,
-        "registration_quarantined": 0,
-        "usage_mismatch": 1,
-        "energy_mismatch": 0,
-    }
+    assert [
+        (r["vehicle_id"], r["mismatch_kind"], r["detail"])
+        for r in reconciled(warehouse).iter_rows(named=True)
+    ] == [
+        ("B2", "no_registration", "plate not in the newest registrations file"),
+        ("B1", "usage_mismatch", "registered with usage A, expected C"),
+    ]
 
 
 def test_a_plate_whose_registration_was_quarantined_is_told_apart():
-    warehouse = _warehouse()
+    warehouse = Warehouse()
     name = warehouse.ledger("registrations", "2025-10-31", [TAXI_REGISTRATION])
     warehouse.ledger("bus_fleet", "2025-10-31", [BUS])
     warehouse.con.execute(

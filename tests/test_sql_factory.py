@@ -187,10 +187,15 @@ def test_models_come_in_dependency_order(tmp_path):
         (
             ["metrics", "target_gap"],
             [
+                ["intermediate", "int_targets__periods"],
+                ["intermediate", "int_targets__trend"],
                 ["marts", "dim_indicator"],
-                ["metrics", "indicator_ratios"],
                 ["reference", "targets"],
             ],
+        ),
+        (
+            ["intermediate", "int_targets__trend"],
+            [["intermediate", "int_targets__periods"]],
         ),
     ],
 )
@@ -208,7 +213,13 @@ def test_every_asset_has_group_kinds_and_description(asset):
 
 
 def test_every_model_folder_is_discovered():
-    assert {key.path[0] for key in ASSETS} == {"staging", "intermediate", "marts", "metrics"}
+    assert {key.path[0] for key in ASSETS} == {
+        "staging",
+        "intermediate",
+        "marts",
+        "metrics",
+        "quality",
+    }
     assert len(ASSETS) == len(list(project.SQL_DIR.glob("*/*.sql")))
 
 

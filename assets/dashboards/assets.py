@@ -31,6 +31,8 @@ from pipelines import project
 DASHBOARD_DEPS = [
     ["metrics", "indicator_values"],
     ["metrics", "target_gap"],
+    ["intermediate", "int_targets__trend"],
+    ["staging", "stg_audit__accepted_files"],
     ["marts", "fct_bus_fleet_monthly"],
     ["marts", "fct_taxi_fleet_monthly"],
     ["marts", "fct_new_public_vehicles_yearly"],

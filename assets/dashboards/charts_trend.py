@@ -97,8 +97,8 @@ def target_layers(target: dict, words: Words, time_x) -> list[alt.Chart]:
     ]
 
 
-def projection_layer(series: pl.DataFrame, target: dict, kind: str, words: Words, time_x) -> list:
-    points = projection_points(series, kind, target["deadline"])
+def projection_layer(trend: dict | None, words: Words, time_x) -> list:
+    points = projection_points(trend)
     if points.is_empty():
         return []
     return [
@@ -119,15 +119,22 @@ def projection_layer(series: pl.DataFrame, target: dict, kind: str, words: Words
 
 
 def trend_chart(
-    series: pl.DataFrame, target: dict, kind: str, words: Words, extra=None, header=None
+    series: pl.DataFrame,
+    target: dict,
+    kind: str,
+    words: Words,
+    extra=None,
+    header=None,
+    trend: dict | None = None,
 ) -> alt.LayerChart | alt.VConcatChart:
-    """Values (with intervals), target and deadline rules, the least-squares projection;
-    `extra(time_x)` gives more layers (the what-if) drawn on top, `header` a view above."""
+    """Values (with intervals), target and deadline rules, the projection along `trend` (a row
+    of intermediate.int_targets__trend); `extra(time_x)` gives more layers (the what-if) drawn
+    on top, `header` a view above."""
     time_x = time_axis(kind, words, [*series["period_end"].to_list(), target["deadline"]])
     layers = [
         *value_layers(series, words, time_x),
         *target_layers(target, words, time_x),
-        *projection_layer(series, target, kind, words, time_x),
+        *projection_layer(trend, words, time_x),
         *(extra(time_x) if extra else []),
     ]
     title = alt.Title(

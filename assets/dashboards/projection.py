@@ -1,8 +1,8 @@
-"""The trend projection drawn on each indicator's chart (indicators.md, projected_at_deadline).
+"""The trend projection drawn on each indicator's chart.
 
-A least-squares line through the last 12 monthly values (fleet), the last 3 yearly values
-(registrations) or all waves (surveys, at least 2), with time measured in days of
-`period_end`, drawn from the first value of that window to the deadline, clamped to [0, 1].
+The line itself is fitted once, in intermediate.int_targets__trend (the same fit behind
+metrics.target_gap's projected_at_deadline); this module only turns that row into the two
+points drawn: from the first value of the trend window to the deadline, clamped to [0, 1].
 """
 
 from __future__ import annotations
@@ -11,31 +11,32 @@ from datetime import date
 
 import polars as pl
 
-WINDOW_BY_KIND = {"fleet": 12, "registrations": 3, "survey": None}
+
+def projected_share(trend: dict, day: date) -> float:
+    """The trend line's value on `day`, clamped to [0, 1]."""
+    days_from_deadline = (day - trend["deadline"]).days
+    value = trend["value_at_deadline"] + trend["slope_per_day"] * days_from_deadline
+    return min(1.0, max(0.0, value))
 
 
-def fit_line(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """Intercept and slope of the ordinary least-squares line."""
-    n = len(xs)
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    if sxx == 0:
-        return mean_y, 0.0
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
-    return mean_y - slope * mean_x, slope
-
-
-def projection_points(series: pl.DataFrame, kind: str, deadline: date) -> pl.DataFrame:
-    """Two points (window start, deadline) of the projection; empty when it does not apply."""
+def projection_points(trend: dict | None) -> pl.DataFrame:
+    """Two points (window start, deadline) of the projection; empty when it does not apply:
+    no trend row, fewer than 2 values, or values past the deadline already."""
     empty = pl.DataFrame(schema={"period_end": pl.Date, "projected": pl.Float64})
-    window = WINDOW_BY_KIND.get(kind, None)
-    rows = series.drop_nulls("value").sort("period_end")
-    if window is not None:
-        rows = rows.tail(window)
-    if rows.height < 2 or rows["period_end"].max() > deadline:
+    if trend is None or trend["points"] < 2 or trend["window_end"] > trend["deadline"]:
         return empty
-    xs = [float(d.toordinal()) for d in rows["period_end"]]
-    intercept, slope = fit_line(xs, rows["value"].to_list())
-    ends = [rows["period_end"][0], deadline]
-    values = [min(1.0, max(0.0, intercept + slope * d.toordinal())) for d in ends]
-    return pl.DataFrame({"period_end": ends, "projected": values})
+    ends = [trend["window_start"], trend["deadline"]]
+    return pl.DataFrame(
+        {"period_end": ends, "projected": [projected_share(trend, d) for d in ends]}
+    )
+
+
+def target_trend(trends: pl.DataFrame | None, target: dict) -> dict | None:
+    """The trend row of one target (indicator and deadline), if there is one."""
+    if trends is None:
+        return None
+    rows = trends.filter(
+        (pl.col("indicator_id") == target["indicator_id"])
+        & (pl.col("deadline") == target["deadline"])
+    )
+    return rows.row(0, named=True) if rows.height else None

@@ -6,15 +6,10 @@ URBAN_STREET_TAXI = "taxi_kind = '巡游出租车' and operating_area = '市区'
 
 # Service of the newest accepted version of each feed, per representative day type.
 LATEST_FEEDS_DAILY = """
-with latest as (
-    select feed_version, file_date
-    from marts.dim_gtfs_feed_version
-    where status = 'accepted'
-    qualify row_number() over (partition by feed_name order by file_date desc nulls last) = 1
-)
-select latest.file_date, daily.*
+select versions.file_date, daily.*
 from marts.fct_gtfs_feed_service_daily as daily
-inner join latest on daily.feed_version = latest.feed_version
+inner join marts.dim_gtfs_feed_version as versions on daily.feed_version = versions.feed_version
+where versions.is_newest
 order by daily.feed_name, daily.day_type
 """
 
@@ -29,6 +24,20 @@ METRICS = {
         ("indicator_id", "name_zh", "name_en", "target_value", "deadline", "status"),
         "select * from metrics.target_gap order by indicator_id",
     ),
+    # The trend line of each target, fitted once for metrics.target_gap and the charts.
+    "target_trend": TableRead(
+        "intermediate.int_targets__trend",
+        (
+            "indicator_id",
+            "deadline",
+            "points",
+            "value_at_deadline",
+            "slope_per_day",
+            "window_start",
+            "window_end",
+        ),
+        "select * from intermediate.int_targets__trend order by indicator_id, deadline",
+    ),  # fmt: skip
     # Each target's kind (fleet, registrations, survey) as reference/targets.yaml states it.
     "target_kinds": TableRead(
         "reference.targets",
@@ -120,6 +129,13 @@ QUALITY = {
         "audit.source_files",
         ("source", "file_name", "file_date", "rows_loaded", "rows_quarantined", "status"),
         "select * from audit.source_files order by source, file_date, file_name",
+    ),
+    # The newest accepted file of each source, by the one model that states the rule.
+    "newest_files": TableRead(
+        "staging.stg_audit__accepted_files",
+        ("source", "file_name", "file_date", "rows_loaded", "rows_quarantined", "is_newest"),
+        "select source, file_name as newest_file, file_date as newest_file_date, rows_loaded, "
+        "rows_quarantined from staging.stg_audit__accepted_files where is_newest order by source",
     ),
     "quarantine": TableRead(
         "quality.quarantine",

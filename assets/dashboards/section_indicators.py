@@ -16,6 +16,7 @@ from assets.dashboards.charts_whatif import (
 )
 from assets.dashboards.labels import Words
 from assets.dashboards.layout import Section, omitted
+from assets.dashboards.projection import target_trend
 from assets.dashboards.reads import Reads
 
 
@@ -51,6 +52,7 @@ def add_trend(
     kind: str,
     words: Words,
     saving_t: float | None = None,
+    trend: dict | None = None,
 ):
     chart_id = f"trend_{target['indicator_id']}"
     if series.is_empty():
@@ -59,11 +61,11 @@ def add_trend(
     what_if = what_if_inputs(series, target, saving_t) if kind == "fleet" else None
     shown = recent_months(series, FLEET_MONTHS_SHOWN) if kind == "fleet" else series
     if what_if is None:
-        chart = trend_chart(shown, target, kind, words)
+        chart = trend_chart(shown, target, kind, words, trend=trend)
     else:
         layers = partial(what_if_layers, what_if, words)
         header = crossing_header(what_if, words, theme.CHART_WIDTH)
-        chart = trend_chart(shown, target, kind, words, layers, header)
+        chart = trend_chart(shown, target, kind, words, layers, header, trend)
         chart = chart.add_params(pace_param(what_if, words))
     section.add_chart(chart_id, chart, words.text("变化趋势", "Trend"), words)
     if what_if is not None:
@@ -158,7 +160,8 @@ def indicator_section(target: dict, reads: Reads, words: Words) -> Section:
     series = values.filter(pl.col("indicator_id") == indicator_id)
     section = Section(indicator_id, words.text(target["name_zh"], target["name_en"]))
     kind = indicator_kind(indicator_id, series, reads.get("target_kinds"))
-    add_trend(section, target, series, kind, words, saving_per_vehicle(reads, target))
+    trend = target_trend(reads.get("target_trend"), target)
+    add_trend(section, target, series, kind, words, saving_per_vehicle(reads, target), trend)
     if indicator_id in COMPOSITION:
         COMPOSITION[indicator_id](section, target, reads, words)
     return section

@@ -9,26 +9,18 @@ from assets.dashboards.labels import Words
 from assets.dashboards.layout import Section, omitted
 from assets.dashboards.reads import Reads
 
+NEWEST_COLUMNS = ("newest_file", "newest_file_date", "rows_loaded", "rows_quarantined")
 
-def source_freshness(files: pl.DataFrame) -> pl.DataFrame:
-    """Per source: newest accepted file and its date, its rows loaded and quarantined, and
-    how many files were read and rejected."""
-    accepted = files.filter(pl.col("status") == "accepted")
-    newest = (
-        accepted.sort(["file_date", "file_name"], nulls_last=False)
-        .group_by("source", maintain_order=True)
-        .last()
-        .select(
-            "source",
-            pl.col("file_name").alias("newest_file"),
-            pl.col("file_date").alias("newest_file_date"),
-            "rows_loaded",
-            "rows_quarantined",
-        )
-    )
+
+def source_freshness(files: pl.DataFrame, newest: pl.DataFrame | None) -> pl.DataFrame:
+    """Per source: how many files were read and rejected (audit.source_files), and the newest
+    accepted file with its date and its rows loaded and quarantined (`newest`, the rows of
+    staging.stg_audit__accepted_files flagged is_newest)."""
     counts = files.group_by("source").agg(
         pl.len().alias("files"), (pl.col("status") == "rejected").sum().alias("rejected")
     )
+    if newest is None:
+        return counts.with_columns(pl.lit(None).alias(c) for c in NEWEST_COLUMNS).sort("source")
     return counts.join(newest, on="source", how="left").sort("source")
 
 
@@ -37,7 +29,7 @@ def freshness_part(section: Section, reads: Reads, words: Words):
     if files is None:
         section.add_note(omitted(words, ("数据来源", "sources"), reads.missing["source_files"]))
         return
-    fresh = source_freshness(files).with_columns(
+    fresh = source_freshness(files, reads.get("newest_files")).with_columns(
         pl.col("source").map_elements(words.source, return_dtype=pl.Utf8)
     )
     section.add_html(html_parts.heading(words.text("各来源最新数据", "Newest data per source")))

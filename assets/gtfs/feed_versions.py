@@ -2,7 +2,8 @@
 
 A version is valid from its publication date (the date in its file name; the earliest one when
 the same zip was published twice) until the next accepted version of the same feed_name is
-published, which is what "the feed version in effect on a date" means downstream.
+published, which is what "the feed version in effect on a date" means downstream. The newest
+accepted version of each feed (is_newest) is the one with the latest publication date.
 """
 
 from __future__ import annotations
@@ -76,7 +77,12 @@ final as (
         files.file_date as valid_from,
         case when files.status = 'accepted' then lead(files.file_date) over (
             partition by named.feed_name, files.status order by files.file_date
-        ) end as valid_to
+        ) end as valid_to,
+        -- a version without a date is the newest only when no version of its feed has one
+        files.status = 'accepted' and row_number() over (
+            partition by named.feed_name, files.status
+            order by files.file_date desc nulls last, files.feed_version desc
+        ) = 1 as is_newest
     from files
     left join named on files.feed_version = named.feed_version
     left join notice_counts on files.feed_version = notice_counts.feed_version

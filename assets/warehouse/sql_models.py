@@ -26,8 +26,9 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 
-MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics")  # build order of the layers
-DOCUMENTED_SCHEMAS = ("marts", "metrics")  # every column must carry a comment
+# build order of the layers; quality holds the checks analysts read (quality.reconciliation)
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "quality")
+DOCUMENTED_SCHEMAS = ("marts", "metrics", "quality")  # every column must carry a comment
 
 
 class SqlModelError(ValueError):

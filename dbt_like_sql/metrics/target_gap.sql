@@ -8,10 +8,9 @@
 --   missed on the period containing the deadline (fleet: its month,
 --   registrations: its year, survey: the latest wave ending on or before it; no
 --   such period gives no_data). Deadline ahead: met on the latest value, else
---   on_track or off_track on the projection. The projection is a least-squares
---   line through the last 12 monthly / 3 yearly / all wave values (at least 2)
---   with x = days from the deadline to period_end, so its intercept is the
---   value at the deadline; clamped to [0, 1].
+--   on_track or off_track on the projection: the trend line of
+--   intermediate.int_targets__trend at the deadline (at least 2 values),
+--   clamped to [0, 1].
 -- columns:
 --   indicator_id: id from indicators.md (the target's id)
 --   name_zh: Chinese name of the target
@@ -40,29 +39,12 @@ indicators as (
     select * from marts.dim_indicator
 ),
 
-ratios as (
-    select * from metrics.indicator_ratios
+target_periods as (
+    select * from intermediate.int_targets__periods
 ),
 
-target_periods as (
-    select
-        targets.id as indicator_id,
-        targets.deadline,
-        targets.kind,
-        ratios.period,
-        ratios.period_end,
-        ratios.numerator,
-        ratios.denominator,
-        cast(ratios.numerator as double)
-        / cast(ratios.denominator as double) as share_value,
-        ratios.period_end - targets.deadline as days_from_deadline,
-        row_number() over (
-            partition by targets.id, targets.deadline
-            order by ratios.period_end desc
-        ) as recency
-    from targets
-    inner join ratios
-        on targets.id = ratios.indicator_id
+trend as (
+    select * from intermediate.int_targets__trend
 ),
 
 latest as (
@@ -81,22 +63,6 @@ at_deadline as (
     qualify row_number() over (
         partition by indicator_id, deadline order by period_end desc
     ) = 1
-),
-
-trend as (
-    select
-        indicator_id,
-        deadline,
-        count(*) as points,
-        regr_intercept(share_value, days_from_deadline) as value_at_x0
-    from target_periods
-    where
-        recency <= case kind
-            when 'fleet' then 12
-            when 'registrations' then 3
-            else recency
-        end
-    group by indicator_id, deadline
 ),
 
 assessed as (
@@ -122,7 +88,7 @@ assessed as (
             as is_met_latest,
         case
             when trend.points >= 2
-                then greatest(0.0, least(1.0, trend.value_at_x0))
+                then greatest(0.0, least(1.0, trend.value_at_deadline))
         end as trend_at_deadline
     from targets
     left join indicators

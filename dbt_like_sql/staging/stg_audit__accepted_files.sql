@@ -13,6 +13,8 @@
 --   file_name: path of the file under data_raw/
 --   sha256: content hash of the accepted version of the file
 --   file_date: date in the file name
+--   rows_loaded: rows of the file loaded into raw.*
+--   rows_quarantined: rows of the file set aside in quality.quarantine
 --   file_sequence: position of the file among the source's accepted files,
 --     oldest first (1, 2, ...)
 --   next_file_date: file date of the source's next accepted file; null for
@@ -31,7 +33,9 @@ file_states as (
         file_name,
         sha256,
         file_date,
-        status
+        status,
+        rows_loaded,
+        rows_quarantined
     from source_files
     qualify row_number() over (
         partition by source, file_name order by loaded_at desc, run_id desc
@@ -44,6 +48,8 @@ final as (
         file_name,
         sha256,
         file_date,
+        rows_loaded,
+        rows_quarantined,
         row_number() over (
             partition by source order by file_date asc, file_name asc
         ) as file_sequence,
