@@ -1,8 +1,8 @@
 """Whether the published dashboard site was drawn from exactly this run's inputs.
 
 Drawing the page costs a Vega run per chart (most of the dashboard step). The site depends on
-the tables it reads and exports (every marts.* and metrics.* table, reference.*, the source
-ledger and the quality tables), the code that draws it (assets/dashboards/, assets/exports/,
+the tables it reads and exports (every table of the model layers and reference.*, the source
+ledger and the quality ledgers; a model table's hash is the one recorded when it was built), the code that draws it (assets/dashboards/, assets/exports/,
 the packages that render and write), the language and the CJK font. Their fingerprint is
 written into the site (`data/inputs.sha256`); a run whose fingerprint equals the published
 site's copies that site instead of drawing it again. The workbook's freshness sheet is dated
@@ -25,7 +25,9 @@ from pipelines import project
 
 FINGERPRINT_FILE = Path("data") / "inputs.sha256"
 CODE_DIRS = ("assets/dashboards", "assets/exports")
-TABLE_SCHEMAS = ("marts", "metrics", "reference")
+# every table of these schemas is fingerprinted: the model layers the page reads (a SQL
+# model's rows hash is recorded when it is built, so none is hashed twice) and reference.*
+TABLE_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "reference")
 LEDGER_TABLES = ("audit.source_files", "quality.quarantine", "quality.validation_results")
 # The page and the workbook never show when a file was loaded; GTFS feeds, read every run,
 # get a new loaded_at every night.
