@@ -62,7 +62,9 @@ def notify_chat(alert: dict) -> bool | None:
         if len(sender) == 0:
             return False
         title, body = alert_text(alert)
-        sent = bool(sender.notify(title=title, body=body))
+        # TEXT: apprise then converts for each service (e-mail's HTML part escapes the
+        # file names and keeps the lines apart); without it the body is taken as HTML
+        sent = bool(sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT))
     except Exception as error:  # noqa: BLE001 - a chat tool must never fail the run
         log.warning("alert to the chat tools failed: %s", type(error).__name__)
         return False

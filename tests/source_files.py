@@ -7,23 +7,11 @@ from pathlib import Path
 
 import openpyxl
 
-REGISTRATION_HEADER = (
-    "号牌号码,号牌种类,车辆识别代号,车辆类型,使用性质,燃料种类,初次登记日期,机动车状态,"
-    "状态变更日期,所有人,住所行政区划"
-)
-BUS_HEADER = [
-    "车辆自编号",
-    "号牌号码",
-    "线路",
-    "车长(米)",
-    "座位数",
-    "动力类型",
-    "投运日期",
-    "报废日期",
-    "运营状态",
-    "所属公司",
-]
-TAXI_HEADER = "经营者,号牌号码,车辆类别,燃料类型,经营区域,投入运营日期,退出日期"
+from assets.ingest.raw_tables import source_headers
+
+REGISTRATION_HEADER = ",".join(source_headers("raw.registrations"))
+BUS_HEADER = source_headers("raw.bus_fleet")
+TAXI_HEADER = ",".join(source_headers("raw.taxi_fleet"))
 
 
 def good_registrations(count: int, start: int = 50000) -> list[str]:
@@ -66,12 +54,9 @@ def good_buses(count: int, start: int = 900) -> list[list]:
     ]
 
 
-SURVEY_HH = "hh_id,town_code,hh_size,cars,ebikes,hh_weight"
-SURVEY_PERSONS = "hh_id,person_no,age,sex,occupation,person_weight"
-SURVEY_TRIPS = (
-    "hh_id,person_no,trip_no,depart_time,arrive_time,origin_town,dest_town,purpose,"
-    "main_mode,distance_km,trip_weight"
-)
+SURVEY_HH = ",".join(source_headers("raw.survey_households"))
+SURVEY_PERSONS = ",".join(source_headers("raw.survey_persons"))
+SURVEY_TRIPS = ",".join(source_headers("raw.survey_trips"))
 
 
 def write_clean_sources(data_raw: Path) -> None:

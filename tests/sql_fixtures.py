@@ -2,7 +2,8 @@
 
 A `Warehouse` holds an in-memory (or file) DuckDB with the reference tables loaded from
 reference/ and empty raw.* / audit.source_files tables shaped as ingest writes them
-(docs/raw_tables.md). Tests drop in a few rows per file, build the models, and read results.
+(assets/ingest/raw_tables.yaml). Tests drop in a few rows per file, build the models, and read
+results.
 """
 
 from __future__ import annotations
@@ -14,34 +15,15 @@ from collections.abc import Iterable
 import duckdb
 import polars as pl
 
+from assets.ingest.raw_tables import raw_tables, table_ddl
 from assets.reference.code_tables import CODE_TABLES, read_code_table, read_targets
 from assets.warehouse.assets import build_model
 from assets.warehouse.sql_models import discover_models
 from pipelines import project
 from pipelines.warehouse import append_rows, ensure_schemas, replace_table
 
-LINEAGE = (
-    "_source_file varchar, _source_sha256 varchar, _file_date date, _row_number bigint, "
-    "_loaded_at timestamp, _extra varchar"
-)
-RAW_TABLES = {
-    "registrations": "plate_pseudonym varchar, plate_type varchar, vin_pseudonym varchar, "
-    "vin_check_digit_ok boolean, vehicle_type varchar, usage varchar, fuel varchar, "
-    "first_registered_on date, status varchar, status_changed_on date, owner varchar, "
-    "admin_code varchar",
-    "bus_fleet": "fleet_no varchar, plate_pseudonym varchar, route varchar, length_m double, "
-    "seats integer, powertrain_label varchar, in_service_on date, retired_on date, "
-    "status varchar, operator varchar",
-    "taxi_fleet": "company varchar, plate_pseudonym varchar, taxi_kind varchar, "
-    "powertrain_label varchar, operating_area varchar, in_service_on date, exited_on date",
-    "survey_households": "wave_id varchar, hh_id varchar, town_code varchar, hh_size integer, "
-    "cars integer, ebikes integer, hh_weight double",
-    "survey_persons": "wave_id varchar, hh_id varchar, person_no integer, age integer, "
-    "sex integer, occupation varchar, person_weight double",
-    "survey_trips": "wave_id varchar, hh_id varchar, person_no integer, trip_no integer, "
-    "depart_time varchar, arrive_time varchar, origin_town varchar, dest_town varchar, "
-    "purpose integer, main_mode integer, distance_km double, trip_weight double",
-}
+# Shaped as ingest writes them: the definition ingest reads (assets/ingest/raw_tables.yaml).
+RAW_TABLES = {name.removeprefix("raw."): table_ddl(name) for name in raw_tables()}
 AUDIT_SOURCE_FILES = (
     "run_id varchar, source varchar, file_name varchar, sha256 varchar, file_date date, "
     "encoding varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint, "
@@ -127,7 +109,7 @@ class Warehouse:
         )
         self.con.execute("drop table reference.targets_text")
         for table, columns in RAW_TABLES.items():
-            self.con.execute(f"create table raw.{table} ({LINEAGE}, {columns})")
+            self.con.execute(f"create table raw.{table} ({columns})")
         self.con.execute(f"create table audit.source_files ({AUDIT_SOURCE_FILES})")
         # Built by the survey statistics asset in a real run; empty here (no intervals).
         self.con.execute(

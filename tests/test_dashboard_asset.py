@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -11,7 +12,7 @@ import polars as pl
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from assets.dashboards import exports
+from assets.dashboards import exports, fonts
 from assets.dashboards.assets import dashboard_site
 from assets.dashboards.labels import Words
 from assets.dashboards.site import build_site
@@ -24,19 +25,46 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def english_run(tmp_path_factory):
-    """The asset materialised once with GREENTRACK_LANG=en into a private dashboards dir;
-    yields (result, index.html text) with the environment still pointing there."""
+def asset_instance():
+    """The Dagster instance the asset runs in, kept so a test can read the run's log."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def english_run(tmp_path_factory, asset_instance):
+    """The asset materialised once with GREENTRACK_LANG=en into a private dashboards dir, on
+    a machine whose only CJK font is the one the lock installs (no Debian font package, no
+    GREENTRACK_CJK_FONT_DIR); yields (result, index.html text) with the environment still
+    pointing there."""
     root = tmp_path_factory.mktemp("asset")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("GREENTRACK_LANG", "en")
         env.setenv("GREENTRACK_DASHBOARDS_DIR", str(root / "site"))
         env.setenv("GREENTRACK_WAREHOUSE_DIR", str(root / "warehouse"))
+        env.delenv("GREENTRACK_CJK_FONT_DIR", raising=False)
+        env.setattr(fonts, "SYSTEM_CANDIDATES", ())
+        exports.register_cjk_font.cache_clear()
         database = build_warehouse(root / "fixture.duckdb")
         result = dg.materialize(
-            [dashboard_site], resources={"duckdb": DuckDBResource(database=str(database))}
+            [dashboard_site],
+            resources={"duckdb": DuckDBResource(database=str(database))},
+            instance=asset_instance,
         )
         yield result, (site_work_dir() / "index.html").read_text(encoding="utf-8")
+    exports.register_cjk_font.cache_clear()  # later tests look the font up again
+
+
+def test_a_machine_without_system_fonts_draws_with_the_locked_font_and_no_warning(
+    english_run, asset_instance
+):
+    result, _ = english_run
+    (event,) = result.get_asset_materialization_events()
+    font_directory = event.materialization.metadata["cjk_font"].value
+    assert "mplfonts" in Path(font_directory).parts
+    messages = [entry.user_message for entry in asset_instance.all_logs(result.run_id)]
+    assert any("dashboard part" in m for m in messages)  # the asset's own log is read
+    assert [m for m in messages if "CJK" in m] == []
 
 
 def test_asset_writes_the_site_into_the_work_dir_only(english_run):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -358,6 +359,26 @@ def test_duckdb_1_1_opens_the_published_file(clean_run, tmp_path_factory):
     version, gap_rows = done.stdout.split()
     expected = con.execute("select count(*) from metrics.target_gap").fetchall()[0][0]
     assert version == "1.1.3" and int(gap_rows) == expected > 0
+
+
+def test_every_table_and_analysts_column_reads_chinese_with_english(clean_run):
+    data_raw, con, _ = clean_run
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    tables = con.execute(
+        "select schema_name || '.' || table_name, comment from duckdb_tables() "
+        "where database_name = current_database()"
+    ).fetchall()
+    assert [name for name, comment in tables if not cjk.search(comment)] == []
+    columns = con.execute(
+        "select schema_name || '.' || table_name || '.' || column_name, comment "
+        "from duckdb_columns() where database_name = current_database() "
+        "and schema_name in ('marts', 'metrics')"
+    ).fetchall()
+    assert [name for name, comment in columns if not cjk.search(comment)] == []
+    assert [name for name, comment in columns if not re.search("[A-Za-z]", comment)] == []
+    page = (data_raw.parent / "site" / "dictionary.html").read_text(encoding="utf-8")
+    assert "<p>目标差距 How far each target" in page
+    assert "<td>差距(百分点) (target − latest_value) × 100" in page
 
 
 def test_every_column_of_every_schema_is_commented_and_in_the_dictionary(clean_run):

@@ -21,6 +21,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from assets.ingest.raw_tables import source_headers
 from pipelines.generate import generate_all
 from pipelines.generate.__main__ import main
 
@@ -32,56 +33,11 @@ PUBLISHED_BUSES_2020 = 326
 PUBLISHED_CLEAN_BUSES_2020 = 189
 CENSUS_2020 = 831_113
 
-REGISTRATION_HEADERS = [
-    "号牌号码",
-    "号牌种类",
-    "车辆识别代号",
-    "车辆类型",
-    "使用性质",
-    "燃料种类",
-    "初次登记日期",
-    "机动车状态",
-    "状态变更日期",
-    "所有人",
-    "住所行政区划",
-]
-BUS_HEADERS = [
-    "车辆自编号",
-    "号牌号码",
-    "线路",
-    "车长(米)",
-    "座位数",
-    "动力类型",
-    "投运日期",
-    "报废日期",
-    "运营状态",
-    "所属公司",
-]
-TAXI_HEADERS = [
-    "经营者",
-    "号牌号码",
-    "车辆类别",
-    "燃料类型",
-    "经营区域",
-    "投入运营日期",
-    "退出日期",
-]
+REGISTRATION_HEADERS = source_headers("raw.registrations")
+BUS_HEADERS = source_headers("raw.bus_fleet")
+TAXI_HEADERS = source_headers("raw.taxi_fleet")
 SURVEY_HEADERS = {
-    "households": ["hh_id", "town_code", "hh_size", "cars", "ebikes", "hh_weight"],
-    "persons": ["hh_id", "person_no", "age", "sex", "occupation", "person_weight"],
-    "trips": [
-        "hh_id",
-        "person_no",
-        "trip_no",
-        "depart_time",
-        "arrive_time",
-        "origin_town",
-        "dest_town",
-        "purpose",
-        "main_mode",
-        "distance_km",
-        "trip_weight",
-    ],
+    table: source_headers(f"raw.survey_{table}") for table in ("households", "persons", "trips")
 }
 GTFS_REQUIRED = {
     "agency.txt",

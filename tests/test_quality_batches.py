@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from assets.quality import batches
-from assets.quality.gx_runner import GxRunner
+from assets.quality.gx_adapter import GxRunner
 from assets.quality.suite_builder import ExpectationSpec, build_expectation
 
 ROWS_PER_CHUNK = 12_000  # above batches.SMALL_CHUNK_ROWS: a large chunk
@@ -129,60 +129,3 @@ def test_a_group_with_an_aggregate_expectation_is_never_sliced(monkeypatch):
     assert [(b.slices, b.where) for b in whole] == [(1, "")]  # mean 19.5 needs every row
     alone = list(batches.domain_batches(con, "t", types, [(1, not_null, None)], 40))
     assert [b.slices for b in alone] == [4, 4, 4, 4]
-
-
-def test_configurations_built_once_give_gx_own_results_and_gx_property_back():
-    """GxRunner builds each expectation's configuration once per validation; every result
-    must be what GX gives with its own property (which rebuilds it on every read)."""
-    import great_expectations as gx
-    from great_expectations.expectations.expectation import Expectation
-
-    from assets.quality import gx_runner
-
-    frame = batches._to_pandas(_table(1, 400), compound=False)
-    frame["seen_on_copy"] = frame["seen_on"]
-    frame.loc[11, "pseudonym"] = frame.loc[10, "pseudonym"]  # one duplicated pseudonym
-    specs = [
-        ExpectationSpec("expect_column_values_to_not_be_null", {"column": "pseudonym"}, "ERROR"),
-        ExpectationSpec(
-            "expect_column_values_to_match_regex",
-            {"column": "pseudonym", "regex": "^[0-9a-f]{64}$", "mostly": 0.99},
-            "WARN",
-        ),
-        ExpectationSpec(
-            "expect_column_values_to_be_between",
-            {"column": "_row_number", "min_value": 10, "max_value": 300},
-            "ERROR",
-        ),
-        ExpectationSpec("expect_column_values_to_be_unique", {"column": "pseudonym"}, "ERROR"),
-        ExpectationSpec(
-            "expect_column_pair_values_a_to_be_greater_than_b",
-            {"column_A": "seen_on", "column_B": "seen_on_copy", "or_equal": False},
-            "ERROR",
-        ),
-        ExpectationSpec("expect_table_row_count_to_equal", {"value": 399}, "ERROR"),
-    ]
-
-    def expectations():
-        return [build_expectation(spec, spec.kwargs, n) for n, spec in enumerate(specs)]
-
-    ours = GxRunner("ours").run(expectations(), frame)
-    assert Expectation.__dict__["configuration"] is gx_runner._GX_CONFIGURATION  # put back
-    batch = gx_runner.gx_context().data_sources.add_pandas("warehouse").add_dataframe_asset("frame")
-    definition = batch.add_batch_definition_whole_dataframe("whole")
-    suite = gx.ExpectationSuite(name="gx_own", expectations=expectations())
-    plain = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        suite, result_format=gx_runner.RESULT_FORMAT
-    )
-    gx_own = sorted(plain.results, key=lambda r: r.expectation_config.meta["index"])
-
-    def comparable(result) -> dict:
-        document = result.to_json_dict()
-        document["expectation_config"].pop("id", None)
-        return document
-
-    assert [comparable(r) for r in ours] == [comparable(r) for r in gx_own]
-    # 400 rows: row 7 null; row 3 "not a pseudonym" (1 of 399 values, passes mostly 0.99);
-    # rows 0-9 and 301-399 outside 10..300; rows 10 and 11 equal; seen_on never > itself
-    assert [r.success for r in ours] == [False, True, False, False, False, False]
-    assert [r.result.get("unexpected_count") for r in ours[:5]] == [1, 1, 109, 2, 400]

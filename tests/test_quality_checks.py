@@ -314,15 +314,6 @@ def test_dates_outside_datetime64_range_fall_back_and_still_fail(warehouse, monk
     assert all(e.error is None for e in outcome.expectations)
 
 
-def test_no_batch_is_fingerprinted():
-    """gx_runner lowers GX's fingerprint threshold; fail loudly if GX drops the knob."""
-    from great_expectations.execution_engine import pandas_execution_engine
-
-    import assets.quality.gx_runner  # noqa: F401
-
-    assert pandas_execution_engine.HASH_THRESHOLD == 0
-
-
 def _stub_and_downstream(key: list[str]):
     @dg.asset(key=key)
     def stub() -> None:

@@ -20,7 +20,13 @@ from assets.ingest.store import AUDIT_DDL, write_outcomes
 from assets.publish.history import carry_forward
 from assets.registrations.records import registration_format
 from tests.conftest import TEST_KEY
-from tests.source_files import TAXI_HEADER, good_buses, write_bus_ledger, write_csv
+from tests.source_files import (
+    REGISTRATION_HEADER,
+    TAXI_HEADER,
+    good_buses,
+    write_bus_ledger,
+    write_csv,
+)
 from tests.test_sliced_ingest import _sliced, _whole
 
 KEY = TEST_KEY.encode()
@@ -131,10 +137,6 @@ def test_every_bus_ledger_value_that_passes_its_rules_loads_without_overflow():
 
 
 REGISTRATION = "苏E{},02,,K33,A,A,2020-01-01,A,,个人,320585100"
-HEADER = (
-    "号牌号码,号牌种类,车辆识别代号,车辆类型,使用性质,燃料种类,初次登记日期,机动车状态,"
-    "状态变更日期,所有人,住所行政区划"
-)
 
 
 def _registrations_with_blank_lines(tmp_path):
@@ -143,7 +145,7 @@ def _registrations_with_blank_lines(tmp_path):
     lines.insert(20, ",,,,,,,,,,")  # only commas: line 21
     lines.insert(25, " ,\u3000, ")  # blanks and a full-width space: line 26
     lines += ["", ""]  # trailing empty lines: 34 and 35
-    return write_csv(tmp_path / "registrations_20251031.csv", HEADER, lines)
+    return write_csv(tmp_path / "registrations_20251031.csv", REGISTRATION_HEADER, lines)
 
 
 def test_blank_lines_of_a_csv_are_skipped_counted_and_keep_the_line_numbers(tmp_path):

@@ -1,6 +1,8 @@
 """The data dictionary page (dictionary.html, published with the dashboard): every table and
 column of every schema with its type and comment, generated from the warehouse's own
-COMMENTs, so it cannot drift from the file analysts open."""
+COMMENTs, so it cannot drift from the file analysts open. The comments are Chinese with
+English beside (assets/warehouse/comments.py); with GREENTRACK_LANG=en the page drops the
+Chinese names."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from assets.dashboards.fonts import FONT_STACK
 from assets.dashboards.labels import Words
 from assets.dashboards.markup import escape
 from assets.dashboards.section_downloads import DICTIONARY_NAME
-from assets.warehouse.comments import warehouse_docs
+from assets.warehouse.comments import chinese_name, english_part, warehouse_docs
 from pipelines.warehouse import SCHEMAS
 
 STYLE = (
@@ -42,6 +44,12 @@ def _schema_title(schema: str, words: Words) -> str:
     return words.text(label["zh"], label["en"]) if label else schema
 
 
+def _comment(words: Words, text: str, schema: str, table: str, column: str | None = None) -> str:
+    if words.lang != "en":
+        return text
+    return english_part(chinese_name(schema, table, column), text)
+
+
 def render_dictionary(rows: list[dict], words: Words) -> str:
     order = {s: i for i, s in enumerate(SCHEMAS)}
     tables: dict[tuple[str, str], list[dict]] = {}
@@ -60,12 +68,13 @@ def render_dictionary(rows: list[dict], words: Words) -> str:
             schema_seen = schema
         body = "".join(
             f"<tr><td><code>{escape(c['column'])}</code></td><td>{escape(c['type'])}</td>"
-            f"<td>{escape(c['comment'])}</td></tr>"
+            f"<td>{escape(_comment(words, c['comment'], schema, table, c['column']))}</td></tr>"
             for c in columns
         )
+        table_comment = _comment(words, columns[0]["table_comment"], schema, table)
         parts.append(
             f"<h3 id='{escape(schema)}.{escape(table)}'><code>{escape(schema)}.{escape(table)}"
-            f"</code></h3><p>{escape(columns[0]['table_comment'])}</p><table>{head}{body}</table>"
+            f"</code></h3><p>{escape(table_comment)}</p><table>{head}{body}</table>"
         )
     title = words.text("数据字典", "Data dictionary")
     lang = "en" if words.lang == "en" else "zh-CN"

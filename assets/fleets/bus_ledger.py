@@ -9,29 +9,19 @@ import polars as pl
 
 from assets.fleets.rules import known_powertrain, not_before
 from assets.ingest import row_rules as rr
-from assets.ingest.columns import Column
 from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
 from assets.ingest.identifiers import normalise_plate_expr
 from assets.ingest.outcome import FileOutcome, FileRejected
+from assets.ingest.raw_tables import date_fields, header_columns, raw_output
 from assets.ingest.source_run import read_source, relative_name
 from assets.ingest.xlsx_files import read_xlsx_sheet
 
 SHEET = "车辆台账"
 STATUSES = ["运营", "备用", "停运", "报废"]
-COLUMNS = [
-    Column("fleet_no", "车辆自编号"),
-    Column("plate", "号牌号码"),
-    Column("route", "线路", required=False),
-    Column("length_m", "车长(米)", required=False),
-    Column("seats", "座位数", required=False),
-    Column("powertrain_label", "动力类型"),
-    Column("in_service_on", "投运日期"),
-    Column("retired_on", "报废日期"),
-    Column("status", "运营状态"),
-    Column("operator", "所属公司", required=False),
-]
-DATE_COLUMNS = ("in_service_on", "retired_on")
+TABLE = "raw.bus_fleet"
+COLUMNS = header_columns(TABLE)
+DATE_COLUMNS = date_fields(TABLE)
 
 
 def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
@@ -40,29 +30,14 @@ def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _output(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(
-        "fleet_no",
-        pl.col("plate").alias("plate_pseudonym"),
-        "route",
-        pl.col("length_m").cast(pl.Float64, strict=False),
-        pl.col("seats").cast(pl.Float64, strict=False).cast(pl.Int32),
-        "powertrain_label",
-        pl.col("in_service_on__date").alias("in_service_on"),
-        pl.col("retired_on__date").alias("retired_on"),
-        "status",
-        "operator",
-    )
-
-
 def bus_format() -> SourceFormat:
     return SourceFormat(
         source="bus_fleet",
-        table="raw.bus_fleet",
+        table=TABLE,
         columns=COLUMNS,
         identifiers={"plate": normalise_plate_expr},
         prepare=_prepare,
-        output=_output,
+        output=lambda frame: raw_output(TABLE, frame),
     )
 
 

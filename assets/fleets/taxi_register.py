@@ -6,23 +6,16 @@ import polars as pl
 
 from assets.fleets.rules import known_powertrain, not_before
 from assets.ingest import row_rules as rr
-from assets.ingest.columns import Column
 from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat
 from assets.ingest.identifiers import normalise_plate_expr
+from assets.ingest.raw_tables import date_fields, header_columns, raw_output
 
 TAXI_KINDS = ["巡游出租车", "网约车"]
 URBAN_AREA = "市区"
-COLUMNS = [
-    Column("company", "经营者"),
-    Column("plate", "号牌号码"),
-    Column("taxi_kind", "车辆类别"),
-    Column("powertrain_label", "燃料类型"),
-    Column("operating_area", "经营区域"),
-    Column("in_service_on", "投入运营日期"),
-    Column("exited_on", "退出日期"),
-]
-DATE_COLUMNS = ("in_service_on", "exited_on")
+TABLE = "raw.taxi_fleet"
+COLUMNS = header_columns(TABLE)
+DATE_COLUMNS = date_fields(TABLE)
 
 
 def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
@@ -31,26 +24,14 @@ def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _output(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(
-        "company",
-        pl.col("plate").alias("plate_pseudonym"),
-        "taxi_kind",
-        "powertrain_label",
-        "operating_area",
-        pl.col("in_service_on__date").alias("in_service_on"),
-        pl.col("exited_on__date").alias("exited_on"),
-    )
-
-
 def taxi_format() -> SourceFormat:
     return SourceFormat(
         source="taxi_fleet",
-        table="raw.taxi_fleet",
+        table=TABLE,
         columns=COLUMNS,
         identifiers={"plate": normalise_plate_expr},
         prepare=_prepare,
-        output=_output,
+        output=lambda frame: raw_output(TABLE, frame),
     )
 
 

@@ -3,7 +3,8 @@
 One builder for every expectation type: the YAML names the GX type (`type`), its `kwargs`,
 a `severity` (ERROR blocks publication, WARN is reported) and, where a small rate of bad rows
 is normal, `mostly`. Two shorthands keep the files short: `columns:` (schema: each column
-exists with that type) and `columns: [...]` on an expectation (one expectation per column).
+exists with that type; a raw table that ingest writes takes it from assets/ingest/raw_tables.yaml
+instead) and `columns: [...]` on an expectation (one expectation per column).
 Code sets are never listed in code: `value_set_from: reference.usage.code` reads the set from
 the warehouse when the suite runs, `letters_from:` turns a code table into a letters regex.
 Rules GX cannot state on one frame (joins across tables) are `unexpected_rows:` queries.
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from assets.ingest.raw_tables import suite_columns
 
 SUITES_DIR = Path(__file__).parent / "suites"
 # libyaml's loader, where PyYAML was built with it, reads the suites 10× faster (0.07 s of
@@ -161,7 +164,10 @@ def parse_suite(document: dict, where: str) -> SuiteSpec:
     name = document.get("suite")
     if not name or name.count(".") != 1:
         raise SuiteSpecError(f"{where}: `suite` must be schema.table, got {name!r}")
-    expectations = _schema(document.get("columns") or {}, where)
+    defined = suite_columns(name)
+    if defined and document.get("columns"):
+        raise SuiteSpecError(f"{where}: the columns of {name} are defined in raw_tables.yaml")
+    expectations = _schema(defined or document.get("columns") or {}, where)
     for index, entry in enumerate(document.get("expectations") or []):
         expectations.extend(_expectations(entry, f"{where} expectation {index + 1}"))
     rows = [
@@ -200,17 +206,11 @@ def build_expectation(spec: ExpectationSpec, kwargs: dict, index: int):
 
     `index` goes into `meta` so results (which GX may reorder) map back to their spec.
     """
-    from great_expectations.expectations.registry import get_expectation_impl
+    from assets.quality import gx_adapter  # GX loads on first use, not when suites are read
 
-    implementation = get_expectation_impl(spec.type)
-    return implementation(
-        **kwargs,
+    return gx_adapter.expectation(
+        spec.type,
+        kwargs,
         severity=GX_SEVERITY[spec.severity],
         meta={"index": index, "severity": spec.severity, "why": spec.why},
     )
-
-
-def build_gx_suite(name: str, expectations: list):
-    import great_expectations as gx
-
-    return gx.ExpectationSuite(name=name, expectations=expectations)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
-from great_expectations.expectations.expectation import _mostly_success
 
 from assets.quality.batches import (
     DomainBatch,
@@ -31,7 +30,7 @@ from assets.quality.batches import (
     files_of_rows,
     schema_only,
 )
-from assets.quality.gx_runner import RESULT_FORMAT, GxRunner, fetch_pandas
+from assets.quality.gx_adapter import RESULT_FORMAT, GxRunner, fetch_pandas, mostly_success
 from assets.quality.outcome import ExpectationOutcome, SuiteOutcome
 from assets.quality.samples import clean_sample, mask_sample
 from assets.quality.suite_builder import (
@@ -171,7 +170,7 @@ def merge_slices(results: list, values: list[list], mostly: float) -> MergedResu
     missing = sum(d.get("missing_count") or 0 for d in details)
     unexpected = sum(d.get("unexpected_count") or 0 for d in details)
     considered = elements - missing
-    merged.success = considered == 0 or _mostly_success(considered, unexpected, mostly)
+    merged.success = considered == 0 or mostly_success(considered, unexpected, mostly)
     limit = RESULT_FORMAT["partial_unexpected_count"]
     merged.result = {
         "element_count": elements,

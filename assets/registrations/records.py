@@ -5,7 +5,6 @@ from __future__ import annotations
 import polars as pl
 
 from assets.ingest import row_rules as rr
-from assets.ingest.columns import Column
 from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat
 from assets.ingest.identifiers import (
@@ -15,23 +14,11 @@ from assets.ingest.identifiers import (
     vin_check_digit_ok_expr,
     vin_format_ok_expr,
 )
+from assets.ingest.raw_tables import date_fields, header_columns, raw_output
 
-# Required = the header must be present: values the contract marks required, plus the ones an
-# indicator cannot do without (usage, fuel, status and its date, owner).
-COLUMNS = [
-    Column("plate", "号牌号码"),
-    Column("plate_type", "号牌种类"),
-    Column("vin", "车辆识别代号", required=False),
-    Column("vehicle_type", "车辆类型", required=False),
-    Column("usage", "使用性质"),
-    Column("fuel", "燃料种类"),
-    Column("first_registered_on", "初次登记日期"),
-    Column("status", "机动车状态"),
-    Column("status_changed_on", "状态变更日期"),
-    Column("owner", "所有人"),
-    Column("admin_code", "住所行政区划", required=False),
-]
-DATE_COLUMNS = ("first_registered_on", "status_changed_on")
+TABLE = "raw.registrations"
+COLUMNS = header_columns(TABLE)
+DATE_COLUMNS = date_fields(TABLE)
 
 
 def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
@@ -45,33 +32,16 @@ def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
     return with_parsed_dates(prepared, DATE_COLUMNS)
 
 
-def _output(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(
-        pl.col("plate").alias("plate_pseudonym"),
-        "plate_type",
-        pl.col("vin").alias("vin_pseudonym"),
-        pl.col("vin_check_digit_ok"),
-        "vehicle_type",
-        "usage",
-        "fuel",
-        pl.col("first_registered_on__date").alias("first_registered_on"),
-        "status",
-        pl.col("status_changed_on__date").alias("status_changed_on"),
-        "owner",
-        "admin_code",
-    )
-
-
 def registration_format() -> SourceFormat:
     return SourceFormat(
         source="registrations",
-        table="raw.registrations",
+        table=TABLE,
         columns=COLUMNS,
         identifiers={"plate": normalise_plate_expr, "vin": normalise_vin_expr},
         prepare=lambda frame: _prepare(frame).with_columns(
             vin_check_digit_ok_expr(pl.col("vin")).alias("vin_check_digit_ok")
         ),
-        output=_output,
+        output=lambda frame: raw_output(TABLE, frame),
         warning=pl.col("vin_check_digit_ok").not_(),
     )
 

@@ -9,86 +9,21 @@ from __future__ import annotations
 import polars as pl
 
 from assets.ingest import row_rules as rr
-from assets.ingest.columns import Column
 from assets.ingest.file_ingest import SourceFormat
+from assets.ingest.raw_tables import header_columns, raw_output
 from assets.surveys.times import clock_minutes_expr
-
-HOUSEHOLD_COLUMNS = [
-    Column("hh_id", "hh_id"),
-    Column("town_code", "town_code"),
-    Column("hh_size", "hh_size", required=False),
-    Column("cars", "cars", required=False),
-    Column("ebikes", "ebikes", required=False),
-    Column("hh_weight", "hh_weight"),
-]
-PERSON_COLUMNS = [
-    Column("hh_id", "hh_id"),
-    Column("person_no", "person_no"),
-    Column("age", "age", required=False),
-    Column("sex", "sex", required=False),
-    Column("occupation", "occupation", required=False),
-    Column("person_weight", "person_weight"),
-]
-TRIP_COLUMNS = [
-    Column("hh_id", "hh_id"),
-    Column("person_no", "person_no"),
-    Column("trip_no", "trip_no"),
-    Column("depart_time", "depart_time", required=False),
-    Column("arrive_time", "arrive_time", required=False),
-    Column("origin_town", "origin_town", required=False),
-    Column("dest_town", "dest_town", required=False),
-    Column("purpose", "purpose", required=False),
-    Column("main_mode", "main_mode"),
-    Column("distance_km", "distance_km", required=False),
-    Column("trip_weight", "trip_weight"),
-]
-
-
-def _ints(*names: str) -> list[pl.Expr]:
-    return [pl.col(n).cast(pl.Float64, strict=False).cast(pl.Int64, strict=False) for n in names]
-
-
-def _floats(*names: str) -> list[pl.Expr]:
-    return [pl.col(n).cast(pl.Float64, strict=False) for n in names]
 
 
 def survey_format(entity: str, wave_id: str) -> SourceFormat:
     """The SourceFormat of households / persons / trips; wave_id comes from the folder name."""
-    wave = pl.lit(wave_id).alias("wave_id")
-    if entity == "households":
-        columns = HOUSEHOLD_COLUMNS
-        output = lambda f: f.select(  # noqa: E731
-            wave, "hh_id", "town_code", *_ints("hh_size", "cars", "ebikes"), *_floats("hh_weight")
-        )
-    elif entity == "persons":
-        columns = PERSON_COLUMNS
-        output = lambda f: f.select(  # noqa: E731
-            wave,
-            "hh_id",
-            *_ints("person_no", "age", "sex"),
-            "occupation",
-            *_floats("person_weight"),
-        )
-    else:
-        columns = TRIP_COLUMNS
-        output = lambda f: f.select(  # noqa: E731
-            wave,
-            "hh_id",
-            *_ints("person_no", "trip_no"),
-            "depart_time",
-            "arrive_time",
-            "origin_town",
-            "dest_town",
-            *_ints("purpose", "main_mode"),
-            *_floats("distance_km", "trip_weight"),
-        )
+    table = f"raw.survey_{entity}"
     return SourceFormat(
         source="surveys",
-        table=f"raw.survey_{entity}",
-        columns=columns,
+        table=table,
+        columns=header_columns(table),
         identifiers={"hh_id": lambda e: e},
         prepare=_prepare_trips if entity == "trips" else (lambda f: f),
-        output=output,
+        output=lambda frame: raw_output(table, frame, wave_id=pl.lit(wave_id)),
     )
 
 

@@ -16,9 +16,9 @@
 --   vehicle_type_code: 车辆类型, GA 802 code
 --   usage_code: 使用性质, GA 24.3 letter
 --   fuel_codes: 燃料种类, one or more GA 24.9 letters
---   first_registered_on: 初次登记日期
+--   first_registered_on: 初次登记日期 first registration date
 --   status_codes: 机动车状态 letters (E deregistered, B transferred out)
---   status_changed_on: 状态变更日期
+--   status_changed_on: 状态变更日期 date of the last status change
 --   owner: 所有人, unit name or 个人 for private owners
 --   admin_code: 住所行政区划 division code
 --   extra_columns: unknown extra columns of the export as JSON (_extra)

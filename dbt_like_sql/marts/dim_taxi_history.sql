@@ -9,13 +9,13 @@
 --   X is one query: valid_from <= X and (valid_to is null or valid_to > X),
 --   each row repeated `copies` times. Lineage columns are not part of a state.
 -- columns:
---   company: 经营者
+--   company: 经营者 taxi company
 --   plate_pseudonym: keyed hash of the normalised plate (号牌号码)
 --   taxi_kind: 车辆类别 (巡游出租车 street-hail, 网约车 ride-hailing)
 --   powertrain_label: 燃料类型 label (reference.powertrain)
 --   operating_area: 经营区域 (市区 or a town)
---   in_service_on: 投入运营日期
---   exited_on: 退出日期
+--   in_service_on: 投入运营日期 date the taxi entered service
+--   exited_on: 退出日期 date the taxi left service
 --   extra_columns: unknown extra columns of the ledger as JSON (_extra)
 --   copies: how many identical records the ledgers hold (1 unless duplicated)
 --   valid_from: file date of the first ledger of the run holding this state

@@ -18,10 +18,10 @@
 --   fuel_codes: 燃料种类, one or more GA 24.9 letters (AC = petrol + electric)
 --   owner: 所有人, unit name or 个人 for private owners
 --   admin_code: 住所行政区划 division code
---   first_registered_on: 初次登记日期
+--   first_registered_on: 初次登记日期 first registration date
 --   status_codes: 机动车状态 letters at the file date (E deregistered, B transferred
 --     out)
---   status_changed_on: 状态变更日期
+--   status_changed_on: 状态变更日期 date of the last status change
 --   vehicle_category: taxi, official, sanitation, postal, private, other or
 --     unknown
 --   category_rule: rule that set the category (usage_d, private_owner,

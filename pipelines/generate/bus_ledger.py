@@ -14,24 +14,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from assets.ingest.raw_tables import source_headers
 from pipelines.generate import calibration as cal
 from pipelines.generate import defects as dq
 from pipelines.generate.network import Network
 from pipelines.generate.writers import write_xlsx
 
 SHEET = "车辆台账"
-HEADERS = [
-    "车辆自编号",
-    "号牌号码",
-    "线路",
-    "车长(米)",
-    "座位数",
-    "动力类型",
-    "投运日期",
-    "报废日期",
-    "运营状态",
-    "所属公司",
-]
+HEADERS = source_headers("raw.bus_fleet")
 AGENCY_OF_OPERATOR = {cal.BUS_OPERATORS[0]: "TCGJ", cal.BUS_OPERATORS[1]: "TCCX"}
 
 

@@ -14,22 +14,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from assets.ingest.raw_tables import headers_by_field
 from pipelines.generate import defects as dq
 from pipelines.generate.writers import write_csv
 
-HEADERS = {
-    "plate": "号牌号码",
-    "plate_type": "号牌种类",
-    "vin": "车辆识别代号",
-    "vehicle_type": "车辆类型",
-    "usage": "使用性质",
-    "fuel": "燃料种类",
-    "first_registered_on": "初次登记日期",
-    "status": "机动车状态",
-    "status_changed_on": "状态变更日期",
-    "owner": "所有人",
-    "admin_code": "住所行政区划",
-}
+HEADERS = headers_by_field("raw.registrations")
 DEFECT_KINDS = [
     "plate_fullwidth",
     "plate_separator",

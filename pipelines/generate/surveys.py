@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from assets.ingest.raw_tables import source_headers
 from pipelines.generate import defects as dq
 from pipelines.generate.codes import CodeTables
 from pipelines.generate.survey_population import households, persons
@@ -34,19 +35,12 @@ def hhmm(minutes: pl.Expr) -> pl.Expr:
 
 
 def _trip_text(trips: pl.DataFrame) -> pl.DataFrame:
-    return trips.select(
-        "hh_id",
-        "person_no",
-        "trip_no",
+    return trips.with_columns(
         hhmm(pl.col("depart_min")).alias("depart_time"),
         hhmm(pl.col("arrive_min")).alias("arrive_time"),
-        "origin_town",
-        "dest_town",
-        "purpose",
-        "main_mode",
         pl.col("distance_km").round(1),
         pl.col("trip_weight").round(3),
-    )
+    ).select(source_headers("raw.survey_trips"))
 
 
 def _break_trips(trips: pl.DataFrame, rng, rate: float):
@@ -99,11 +93,11 @@ def write_wave(
             text.select(keys).to_series().gather(at).to_list(),
         )
     files = {
-        "households.csv": homes.select(
-            "hh_id", "town_code", "hh_size", "cars", "ebikes", pl.col("hh_weight").round(3)
+        "households.csv": homes.with_columns(pl.col("hh_weight").round(3)).select(
+            source_headers("raw.survey_households")
         ),
-        "persons.csv": people.select(
-            "hh_id", "person_no", "age", "sex", "occupation", pl.col("person_weight").round(3)
+        "persons.csv": people.with_columns(pl.col("person_weight").round(3)).select(
+            source_headers("raw.survey_persons")
         ),
         "trips.csv": text,
     }

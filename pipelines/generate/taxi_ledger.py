@@ -13,18 +13,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from assets.ingest.raw_tables import headers_by_field
 from pipelines.generate import defects as dq
 from pipelines.generate.writers import write_csv
 
-HEADERS = {
-    "company": "经营者",
-    "plate": "号牌号码",
-    "taxi_kind": "车辆类别",
-    "powertrain_label": "燃料类型",
-    "operating_area": "经营区域",
-    "in_service_on": "投入运营日期",
-    "exited_on": "退出日期",
-}
+HEADERS = headers_by_field("raw.taxi_fleet")
 DEFECT_KINDS = [
     "plate_fullwidth",
     "plate_separator",
