@@ -17,7 +17,7 @@ $(UV):
 
 # --compile-bytecode: uv (unlike pip) installs no .pyc, and where PYTHONDONTWRITEBYTECODE
 # is set (CI, containers) Python then compiles Dagster, pandas, GX & co. from source at
-# every start: 5 s of each `greentrack run` (benchmarks/README.md).
+# every start (benchmarks/README.md).
 $(STAMP): requirements.lock pyproject.toml | $(UV)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock

@@ -105,7 +105,7 @@ def _codes() -> dict:
 
 # The probe's own DuckDB (in memory, like a user's quick load) may use this much before it
 # spills to the scratch folder: far above what scales 1–10 need (nothing spills there), while
-# scale 100's two 50 M-row tables no longer get the probe killed by the kernel (24 GB machine).
+# scale 100's two 50 M-row tables spill instead of exhausting the machine's memory.
 PROBE_DUCKDB_MEMORY = "12GB"
 REENCODE_BYTES = 256 * 1024 * 1024  # GB18030 read and decoded this much at a time
 HMAC_BATCH_ROWS = 5_000_000

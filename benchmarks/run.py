@@ -1,7 +1,7 @@
 """`make bench` / `make bench-quick`: generate each scale, measure, write JSON and a table.
 
 Generation is timed but not counted. Results go to benchmarks/results/<date>.json and the
-table between the markers in benchmarks/README.md. Goals are those of issue G.
+table between the markers in benchmarks/README.md. The goals are stated in benchmarks/README.md.
 """
 
 from __future__ import annotations

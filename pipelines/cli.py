@@ -315,11 +315,11 @@ def main(argv: list[str] | None = None) -> int:
 def exit_now(code: int) -> None:
     """Leave without tearing the interpreter down module by module.
 
-    After a run the process holds ~4,000 modules (Great Expectations alone frees for 0.7 s),
-    and Python's finalisation took 1.4 s of a 30 s scale-1 run, for memory the OS takes back
-    at once. Everything that must reach disk is closed before this point (DuckDB connections
-    by their `with` blocks, the run log and alert files), and the exit handlers still run
-    here: logging's flush, temporary directories' clean-up, Dagster's and DuckDB's own."""
+    After a run the process holds thousands of modules, and tearing them down one by one
+    frees memory the OS takes back at once anyway (benchmarks/README.md). Everything that
+    must reach disk is closed before this point (DuckDB connections by their `with` blocks,
+    the run log and alert files), and the exit handlers still run here: logging's flush,
+    temporary directories' clean-up, Dagster's and DuckDB's own."""
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()  # what a normal exit waits for, too

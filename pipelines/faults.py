@@ -1,4 +1,4 @@
-"""Fault-injection points for the crash tests of issue F.
+"""Fault-injection points for the crash tests (a run killed at a named point).
 
 When `GREENTRACK_FAULT_PAUSE` names a point (`ingest`, `sql`, `publish`), the run writes
 `<warehouse-dir>/.paused-<point>` and sleeps there, so a test can SIGKILL it at exactly that

@@ -1,4 +1,4 @@
-"""Bad drops that attack resources, paths and the page (issue J, part D).
+"""Bad drops that attack resources, paths and the page .
 
 - Archive bombs: a GTFS zip and an xlsx ledger that inflate far beyond their size are
   rejected on their central directory (exit 3, file, member and limit named), and the
@@ -178,15 +178,15 @@ def test_archive_bombs_and_ragged_feeds_are_rejected_by_name_and_move_no_headlin
 
 
 WALL_LIMIT = 600  # a run blocked on a FIFO or reading /dev/zero never ends: caught here
-CPU_LIMIT = 120  # twice the clean test drop's whole run (51 s of CPU, measured)
+CPU_LIMIT = 120  # about twice the CPU of a clean whole run of the test drop (benchmarks/README.md)
 
 
 def _measured_run(root: Path) -> tuple[subprocess.CompletedProcess, float, float]:
     """`greentrack run` under /usr/bin/time -v: (result, CPU seconds, peak RSS in MB).
 
     Time is measured as CPU (user + system), not wall: on this 2-core virtual machine the
-    host may take most of the CPU from the guest (80-90 % steal was seen, a clean run of
-    the test drop then took 3 min of wall for 51 s of CPU, image exports included). A run
+    host may take most of the CPU from the guest, and wall time then says little about the
+    run (benchmarks/README.md). A run
     blocked on a FIFO or a device spends wall time, which WALL_LIMIT bounds; the hostile
     files' own cost is read from audit.source_files.seconds where they are judged."""
     env = {**os.environ, "GREENTRACK_PSEUDONYM_KEY": TEST_KEY}

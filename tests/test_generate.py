@@ -506,9 +506,8 @@ def test_local_plates_overflow_through_the_jiangsu_letters_instead_of_running_ou
 
 
 def test_route_names_stay_unique_in_a_provincial_network():
-    # Scale 100 has ~4,000 urban and ~2,400 town routes. Urban names ran 101–199, then from
-    # 1000 on, and reached the town series (2000 on): route_id TCGJ_2007 came twice, and
-    # every scale-100 feed was rejected for duplicate_key.
+    # Scale 100 has thousands of urban and town routes, numbered in separate series: no
+    # route_id may be given twice, or every feed would be rejected for duplicate_key.
     import numpy as np
 
     from pipelines.generate.codes import load_code_tables

@@ -1,4 +1,4 @@
-"""No plate, VIN or resident ID number in clear anywhere a run writes (issue J, Done-when).
+"""No plate, VIN or resident ID number in clear anywhere a run writes (docs/sources.md).
 
 One whole run of `greentrack run` on a drop that plants identifiers in every text column of
 every source (registrations, the bus ledger, the taxi register, the three survey files and a

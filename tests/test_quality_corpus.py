@@ -438,7 +438,7 @@ def _feed_zip(source: Path, target: Path) -> None:
 # tests/test_gtfs_validation.py in `make test`. A whole run rejects a broken feed the same
 # way whatever its defect, and `make test` already runs whole runs with accepted and rejected
 # feeds (tests/test_corpus_rows.py, tests/test_corpus_resources.py), so these whole runs of
-# real feeds (~15 s each) are left to `make test-slow` (CI).
+# real feeds are left to `make test-slow` (CI).
 IN_FAST_TESTS: set[str] = set()
 
 

@@ -48,7 +48,7 @@ def register_cjk_font() -> CjkFont | None:
 def javascript_bundle(cache_dir: Path | None = None) -> str:
     """The Vega bundle the page inlines (it must open offline).
 
-    vl-convert builds it in ~1.2 s, the same text for the same vl-convert and Vega-Lite
+    vl-convert builds the same text for the same vl-convert and Vega-Lite
     versions, so with `cache_dir` it is kept there under a name holding both versions and
     written by rename (a killed run leaves no half file behind)."""
     version = vega_lite_version()
@@ -94,8 +94,8 @@ def export_chart(
     spec: dict, directory: Path, chart_id: str, vl_version: str | None = None
 ) -> tuple[Path, Path]:
     """Vega runs once per chart: its SVG is rasterised into the PNG, which is byte for byte
-    what `vegalite_to_png` draws (it renders the same SVG with the same fonts) in a fraction
-    of the time (the exports were 11 of the site's 12 s; tests/test_dashboard_units.py)."""
+    what `vegalite_to_png` draws (it renders the same SVG with the same fonts) without
+    running Vega a second time (tests/test_dashboard_units.py)."""
     directory.mkdir(parents=True, exist_ok=True)
     png, svg = directory / f"{chart_id}.png", directory / f"{chart_id}.svg"
     drawing = to_svg(spec, vl_version)
@@ -117,7 +117,7 @@ def export_or_error(spec: dict, directory: Path, chart_id: str, vl_version: str)
 def export_workers(charts: int) -> int:
     """Worker processes for `charts` exports: one per core, at most EXPORT_WORKERS, and none
     (draw in this process) for a single chart or a single core, where a worker only adds
-    its start-up (~0.5 s: Python, then vl-convert's JavaScript runtime)."""
+    its start-up (Python, then vl-convert's JavaScript runtime)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     workers = min(EXPORT_WORKERS, cores or 1, charts)
     return workers if workers > 1 else 0
@@ -129,8 +129,8 @@ def _export_in_workers(
     """Chart id → error (None when drawn) for the charts the worker processes finished.
 
     Every worker gets every chart and draws those it claims first (export_worker), so a
-    worker that drew a quick chart takes the next one: the charts' drawing times (0.15 to
-    1 s) follow neither their order nor their size.
+    worker that drew a quick chart takes the next one: the charts' drawing times
+    follow neither their order nor their size.
 
     Workers are separate interpreters (`python -m assets.dashboards.export_worker`), not
     multiprocessing children: spawn and forkserver import the caller's main module again,

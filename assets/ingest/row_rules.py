@@ -152,8 +152,8 @@ def apply_rules(frame: pl.DataFrame, rules: list[RowRule]) -> pl.DataFrame:
     first rule a row fails names both, and neither is null for a row that fails.
 
     Reasons are formatted only for rules that some row of this file fails: most rules fail
-    nowhere in a given file, and formatting a reason for every row of every rule was two
-    thirds of the rules' time. Both steps run on the whole frame, so a rule whose test or
+    nowhere in a given file, and formatting a reason for every row of every rule would
+    dominate the rules' time. Both steps run on the whole frame, so a rule whose test or
     reason looks at other rows (first_occurrence's "first at row N") sees the whole file."""
     if not rules:
         return _all_passed(frame)

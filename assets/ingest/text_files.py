@@ -1,10 +1,10 @@
 """Decode government text exports (UTF-8, UTF-8 with BOM, GB18030) and parse them as CSV.
 
 GB18030 is decoded in one process, in slices split at newlines (a newline byte never occurs
-inside a GB18030 character), so the decoded text is never held twice. A process pool was
-tried and was slower: shipping the bytes to the workers and back cost more than the decode
-(385 MB registrations export: 2.0 s in one process, 3.4 s with two workers), and forking a
-process that runs threads (Dagster, the import warm-up) risks a child stuck on a lock.
+inside a GB18030 character), so the decoded text is never held twice. Not a process pool:
+shipping the bytes to the workers and back costs more than the decode (benchmarks/README.md),
+and forking a process that runs threads (Dagster, the import warm-up) risks a child stuck on
+a lock.
 """
 
 from __future__ import annotations

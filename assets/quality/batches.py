@@ -10,7 +10,7 @@ its own columns is the result it has on the wide frame: the narrowing is exact.
 
 Three more changes, all exact:
 - Date columns arrive as datetime64[ns] and numbers as numpy int64/float64. GX compares
-  Arrow-typed columns with a bound value by value in Python (6 s for 5 M dates); on numpy
+  Arrow-typed columns with a bound value by value in Python; on numpy
   dtypes it compares vectorised. Dates outside datetime64[ns]'s range (before 1677 or after
   2262) cannot be cast; then the batch falls back to Arrow dates. An integer column with
   nulls becomes float64 only when its values are exact in float64 (|v| < 2^53). Sample
@@ -61,8 +61,8 @@ SLICEABLE_TYPES = (
     "expect_column_pair_values_a_to_be_greater_than_b",
 )
 ROW_ID = "_gx_rowid"
-# Rows per slice of a column group. The registrations export at scale 10 (5.04 M rows) is
-# validated whole, as before; at scale 100 its groups are cut into 9 slices of ~5.6 M.
+# Rows per slice of a column group: below it a group is validated whole, above it in slices
+# of at most this many rows, so the memory one group needs stays bounded.
 SLICE_ROWS = 6_000_000
 
 
@@ -104,9 +104,8 @@ def _to_pandas(table: pa.Table, compound: bool) -> pd.DataFrame:
     """One conversion of the whole table (a per-column conversion and a dict-of-Series
     frame cost more than GX itself). Chunks are combined only when they are small (a
     result of thousands of 2,048-row vectors): DuckDB's usual ~120 k-row chunks are kept,
-    since copying 5 M pseudonyms into one chunk took 0.8 s per column and Arrow-backed
-    pandas columns work on chunks as they are (raw.registrations at scale 10: 9.2 → 7.9 s,
-    same results)."""
+    since copying millions of pseudonyms into one chunk costs more than it saves, and
+    Arrow-backed pandas columns work on chunks as they are (same results, tested)."""
     chunks = max((column.num_chunks for column in table.columns), default=0)
     if chunks and table.num_rows / chunks < SMALL_CHUNK_ROWS:
         table = table.combine_chunks()

@@ -20,8 +20,8 @@ import yaml
 from assets.ingest.raw_tables import suite_columns
 
 SUITES_DIR = Path(__file__).parent / "suites"
-# libyaml's loader, where PyYAML was built with it, reads the suites 10× faster (0.07 s of
-# each of the five reads a run makes); same documents
+# libyaml's loader, where PyYAML was built with it: the suites are read several times a run,
+# and the C loader gives the same documents
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SEVERITIES = ("ERROR", "WARN")
 GX_SEVERITY = {"ERROR": "critical", "WARN": "warning"}

@@ -24,7 +24,7 @@ owner_patterns as (
 
 -- patterns are matched once per distinct unit name, not per vehicle: a
 -- regex taken from a column is compiled for every row it meets, and a unit
--- owns many vehicles (scale 1: 95 k rows, 2.5 k names; 1.3 s -> 0.06 s)
+-- owns many vehicles.
 unit_owners as (
     select distinct vehicles.owner
     from vehicles
