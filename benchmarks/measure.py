@@ -191,7 +191,7 @@ def registrations_probe(data_raw: Path) -> dict:
         "hmac_seconds": round(hmac_seconds, 3),
         # What no implementation of the contract can avoid on this machine: read the files,
         # decode GB18030 in Python (no DuckDB encodings extension offline), and compute the
-        # two HMAC-SHA256 pseudonyms per row (sources.md). The best ratio ours could reach.
+        # two HMAC-SHA256 pseudonyms per row (docs/sources.md). The best ratio ours could reach.
         "floor_ratio": round((baseline + decode + hmac_seconds) / baseline, 2)
         if baseline
         else None,

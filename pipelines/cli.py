@@ -1,4 +1,4 @@
-"""The `greentrack` command: run, generate, status, serve, ui (interface.md)."""
+"""The `greentrack` command: run, generate, status, serve, ui (docs/interface.md)."""
 
 from __future__ import annotations
 

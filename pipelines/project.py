@@ -1,4 +1,4 @@
-"""Where things live. Every path can be overridden by an environment variable (interface.md).
+"""Where things live. Every path can be overridden by an environment variable (docs/interface.md).
 
 Paths are resolved when asked for, never at import time, so tests and the CLI can point a
 run at temporary directories by setting the variables (or passing flags) before the run.
@@ -26,7 +26,7 @@ DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 _MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 # The plausibility gate's default: a new version may hold at most 20 % fewer records than the
-# previous accepted one (sources.md).
+# previous accepted one (docs/sources.md).
 DEFAULT_MAX_ROW_DROP = 0.20
 
 # Zip archives (GTFS feeds, xlsx workbooks) are checked against these before extraction

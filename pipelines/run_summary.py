@@ -105,7 +105,7 @@ def ignored_summary(con: duckdb.DuckDBPyConnection) -> str:
     lines = "\n".join(f"  {name}: {why}" for name, why in ignored)
     return (
         f"\n\nWARNING: {len(ignored)} entries in data_raw/ were not ingested "
-        f"(only regular files named as sources.md says are read):\n{lines}"
+        f"(only regular files named as docs/sources.md says are read):\n{lines}"
     )
 
 

@@ -1,6 +1,6 @@
 """`greentrack run`: build every asset into a work file, check it, publish atomically.
 
-Exit codes (interface.md): 0 published and every file accepted; 3 published but some files
+Exit codes (docs/interface.md): 0 published and every file accepted; 3 published but some files
 were rejected; 1 nothing published (a blocking check failed or the run crashed; the
 published warehouse is untouched); 2 usage error (handled by the CLI).
 """

@@ -1,6 +1,6 @@
 """Discovery: which entries of data_raw/ a source reads, and which it lists as ignored.
 
-Nothing but a regular file inside data_raw/ named as sources.md says is ever opened: FIFOs
+Nothing but a regular file inside data_raw/ named as docs/sources.md says is ever opened: FIFOs
 and devices are recognised from lstat/stat alone, so each case runs under a timeout guard.
 """
 

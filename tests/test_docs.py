@@ -1,4 +1,4 @@
-"""The README lists every environment variable the code reads (interface.md: a new variable
+"""The README lists every environment variable the code reads (docs/interface.md: a new variable
 is added to the README with its default)."""
 
 from __future__ import annotations
@@ -23,5 +23,5 @@ def test_every_environment_variable_is_in_the_readme_table():
     table_rows = [line for line in readme.splitlines() if line.startswith("| `GREENTRACK_")]
     documented = {name for row in table_rows for name in re.findall(r"`(GREENTRACK_\w+)`", row)}
     found = variables_read_by_code()
-    assert len(found) >= 16  # the scan itself works: the variables of interface.md and more
+    assert len(found) >= 16  # the scan itself works: the variables of docs/interface.md and more
     assert sorted(found - documented) == []

@@ -1,7 +1,7 @@
 """`greentrack generate` + `greentrack run` on a tiny Taicang: the A1/A2 "done when" promises.
 
 Expected values are recomputed here straight from the generated source files with the rules of
-indicators.md (openpyxl for the ledger, csv for the surveys), never from the pipeline's code.
+docs/indicators.md (openpyxl for the ledger, csv for the surveys), never from the pipeline's code.
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def _cell_date(value) -> dt.date | None:
 
 
 def test_bus_clean_share_recomputed_from_the_newest_ledger(clean_run):
-    """indicators.md: fleet(d) = in_service_on ≤ d and (retired_on blank or > d); numerator =
+    """docs/indicators.md: fleet(d) = in_service_on ≤ d and (retired_on blank or > d); numerator =
     new or clean energy, looked up in reference/powertrain.csv; the last month at as_of."""
     data_raw, con, _ = clean_run
     newest = sorted((data_raw / "bus_fleet").glob("bus_fleet_*.xlsx"))[-1]

@@ -1,6 +1,6 @@
 """The demo-data generator (`greentrack generate`): layout, determinism, published facts.
 
-Expected values come from the contracts (sources.md, reference.md) and the published Taicang
+Expected values come from the spec (docs/sources.md, docs/reference.md) and the published Taicang
 figures, never from the generator's own parameters; files are read back and re-measured here
 with independent code (openpyxl, a plain haversine, the reference CSVs).
 """
@@ -86,7 +86,7 @@ ENERGY_CLASS = {row["label_zh"]: row["energy_class"] for row in reference("power
 
 
 def read_text_csv(path: Path) -> tuple[pl.DataFrame, str]:
-    """A source CSV as text columns, decoded the way sources.md allows."""
+    """A source CSV as text columns, decoded the way docs/sources.md allows."""
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         return pl.read_csv(io.StringIO(data[3:].decode("utf-8")), infer_schema=False), "bom"
@@ -98,7 +98,7 @@ def read_text_csv(path: Path) -> tuple[pl.DataFrame, str]:
 
 
 def parse_date(value) -> dt.date | None:
-    """The date spellings of sources.md, plus real Excel date cells."""
+    """The date spellings of docs/sources.md, plus real Excel date cells."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -121,7 +121,7 @@ def parse_date(value) -> dt.date | None:
 
 
 def _raise(text: str):
-    raise ValueError(f"not a date spelling of sources.md: {text!r}")
+    raise ValueError(f"not a date spelling of docs/sources.md: {text!r}")
 
 
 def bus_ledger(path: Path) -> list[dict]:
@@ -305,7 +305,7 @@ def test_ledger_routes_exist_in_the_feed_of_their_day(small):
 
 # --- published 2020 facts at scale 1 ----------------------------------------------------------
 def test_bus_fleet_on_2020_12_31_is_the_published_326_with_189_clean(full):
-    """indicators.md fleet rule on the newest ledger, quarantined rows left out."""
+    """docs/indicators.md fleet rule on the newest ledger, quarantined rows left out."""
     day = dt.date(2020, 12, 31)
     fleet = clean_ones = 0
     for row in bus_ledger(full / "bus_fleet/bus_fleet_20251031.xlsx"):

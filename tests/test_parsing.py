@@ -1,4 +1,4 @@
-"""Pure parsing rules of sources.md: dates, plates, VINs, code letters, headers, encodings."""
+"""Pure parsing rules of docs/sources.md: dates, plates, VINs, code letters, headers, encodings."""
 
 from __future__ import annotations
 

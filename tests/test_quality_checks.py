@@ -408,5 +408,5 @@ def test_run_summary_lines_count_suites_time_and_failures(warehouse):
     assert lines[0].endswith("failed: 0 ERROR, 1 WARN")
     assert lines[1] == (
         "  [WARN] raw.registrations vin_check_digit_ok: VIN check digit (position 9) fails; "
-        "a warning, never a rejection (sources.md) (74 rows); e.g. false"
+        "a warning, never a rejection (docs/sources.md) (74 rows); e.g. false"
     )

@@ -250,7 +250,7 @@ def test_an_undocumented_marts_column_is_an_error(built, tmp_path):
         build_model(built.con, read_model(path / "marts/undocumented.sql", "marts"))
 
 
-INTERFACE = {  # interface.md: the tables every consumer may rely on, in order
+INTERFACE = {  # docs/interface.md: the tables every consumer may rely on, in order
     "indicator_values": "indicator_id VARCHAR, period VARCHAR, period_end DATE, value DOUBLE, "
     "numerator DOUBLE, denominator DOUBLE, sample_size BIGINT, ci_low DOUBLE, ci_high DOUBLE",
     "target_gap": "indicator_id VARCHAR, name_zh VARCHAR, name_en VARCHAR, target_value DOUBLE, "

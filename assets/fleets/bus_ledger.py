@@ -1,4 +1,4 @@
-"""The bus operator's ledger (sources.md §2): one sheet 车辆台账, full history."""
+"""The bus operator's ledger (docs/sources.md §2): one sheet 车辆台账, full history."""
 
 from __future__ import annotations
 

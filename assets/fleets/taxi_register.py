@@ -1,4 +1,4 @@
-"""The transport bureau's taxi register (sources.md §3): street-hail and ride-hailing cars."""
+"""The transport bureau's taxi register (docs/sources.md §3): street-hail and ride-hailing cars."""
 
 from __future__ import annotations
 

@@ -130,5 +130,5 @@ def route_reconciliation(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def indicator_rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Rows with exactly the columns of metrics.indicator_values (interface.md)."""
+    """Rows with exactly the columns of metrics.indicator_values (docs/interface.md)."""
     return fetch_frame(con, INDICATOR_ROWS, [INDICATOR_ID])

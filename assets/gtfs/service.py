@@ -1,7 +1,7 @@
 """Scheduled service per feed version and representative day: trips, hours, vehicle-km, headways.
 
-The heavy lifting is DuckDB over raw.gtfs_* (a window pass over the NYC subway's 447k stop
-times takes well under a second, where gtfs-kit's compute_trip_stats takes ~30 s); only the
+The heavy lifting is DuckDB over raw.gtfs_* (window passes in DuckDB, where gtfs-kit's
+compute_trip_stats works trip by trip in pandas; benchmarks/README.md compares them); only the
 along-shape distances go through shapely. Definitions, per route and day:
 - trips: trip instances that run that day (frequency-based trips expanded);
 - first_departure / last_arrival: GTFS time text, may pass 24:00:00;

@@ -1,4 +1,4 @@
-"""The date spellings of sources.md, parsed vectorised.
+"""The date spellings of docs/sources.md, parsed vectorised.
 
 Accepted: `2021-03-05`, `2021/3/5`, `20210305`, `2021年3月5日` and Excel serial numbers
 (days since 1899-12-30, the Excel 1900 date system). Anything else parses to null, and the

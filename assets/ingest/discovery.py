@@ -1,4 +1,4 @@
-"""Which entries of data_raw/ a source reads, and which it leaves alone (sources.md).
+"""Which entries of data_raw/ a source reads, and which it leaves alone (docs/sources.md).
 
 Only regular files inside data_raw/ whose names match the source's pattern are read:
 `registrations_YYYYMMDD.csv`, `bus_fleet_YYYYMMDD.xlsx`, `taxi_fleet_YYYYMMDD.csv`,

@@ -2,7 +2,7 @@
 
 The identifier columns are hashed whole (`pseudonym.py`). Any other text may hold one too: a
 plate typed into the wrong column, an extra column of VINs, a note quoting an ID number, a
-quarantine reason quoting a value, a GTFS stop name. sources.md asks that such values be
+quarantine reason quoting a value, a GTFS stop name. docs/sources.md asks that such values be
 pseudonymised before anything is written, so every text a source brings in passes through
 `scrub_series` (or `scrub_text`) on its way to the warehouse, the logs or the site.
 

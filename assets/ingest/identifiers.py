@@ -1,4 +1,4 @@
-"""Plates and VINs: normalisation and the format rules of sources.md, vectorised.
+"""Plates and VINs: normalisation and the format rules of docs/sources.md, vectorised.
 
 Plates are normalised before hashing (full-width→half-width, upper case, spaces and `·`
 removed), so `苏E·D12345` and `苏ED12345` are one vehicle in every source.

@@ -2,7 +2,7 @@
 
 Freshness is an operational signal about today, so it is the one place that reads the clock;
 no published metric depends on it. Survey waves have no file date: their freshness is the
-wave year's end (indicators.md: a wave's period_end is 31 December of its year).
+wave year's end (docs/indicators.md: a wave's period_end is 31 December of its year).
 """
 
 from __future__ import annotations

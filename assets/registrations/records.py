@@ -1,4 +1,4 @@
-"""The registrations export (sources.md §1): columns, row rules and the raw table's shape."""
+"""The registrations export (docs/sources.md §1): columns, row rules and the raw table's shape."""
 
 from __future__ import annotations
 

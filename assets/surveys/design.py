@@ -151,7 +151,7 @@ def estimate(frame: pl.DataFrame, measures: list[Measure], *, singleton="center"
     """Point values, exact sums and design-based intervals for each measure, one row each.
 
     numerator / denominator are Σ weight as exact decimals (decimal(38, 10), as the SQL models
-    sum trip_weight), so `value` equals the plain weighted share of indicators.md bit for bit.
+    sum trip_weight), so `value` equals the plain weighted share of docs/indicators.md bit for bit.
     The interval is svy's t interval re-centred on that value and clipped to [0, upper].
     """
     if not measures:

@@ -1,9 +1,9 @@
 """What the travel-survey analytics estimate, per wave, each with a design-based interval.
 
-The four indicator shares of indicators.md, the split over all 12 modes, breakdowns by town,
+The four indicator shares of docs/indicators.md, the split over all 12 modes, breakdowns by town,
 purpose, age band, distance band and sex, and the trip rate per person. Every one is a ratio
 Σ w·y / Σ w·x over the wave's analysis frame (design.py), so point values stay the plain
-weighted shares of indicators.md and svy supplies only the uncertainty.
+weighted shares of docs/indicators.md and svy supplies only the uncertainty.
 """
 
 import datetime as dt
@@ -18,9 +18,9 @@ from assets.surveys.design import Measure, estimate, person_trip_frame, trip_fra
 from assets.surveys.mapping import SurveyFrames, SurveyMapping
 
 BANDS_FILE = Path(__file__).resolve().parent / "bands.yaml"
-EBIKE_MODE = 3  # reference.md travel_mode 3 电动自行车: out of green_travel_share_excl_ebike
+EBIKE_MODE = 3  # docs/reference.md travel_mode 3 电动自行车: out of green_travel_share_excl_ebike
 TRIP = pl.col("is_trip")
-INDICATORS = {  # indicator_id: (numerator, denominator) over trips (indicators.md)
+INDICATORS = {  # indicator_id: (numerator, denominator) over trips (docs/indicators.md)
     "transit_mode_share": (pl.col("is_public_transport"), TRIP),
     "transit_motorised_share": (
         pl.col("is_public_transport") & pl.col("is_motorised"),

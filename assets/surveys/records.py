@@ -1,4 +1,4 @@
-"""Household travel survey files (sources.md §5): households, persons, trips per wave.
+"""Household travel survey files (docs/sources.md §5): households, persons, trips per wave.
 
 Respondent ids (`hh_id`) are pseudonymised like plates. Cross-file rules (a person's household,
 a trip's person) compare pseudonyms, so plaintext ids never need to be held anywhere.

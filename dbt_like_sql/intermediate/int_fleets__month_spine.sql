@@ -1,7 +1,7 @@
 -- The months for which each fleet is evaluated, with their evaluation day.
 -- grain: one row per fleet (bus, taxi) per calendar month
 -- key: fleet, period
--- why: indicators.md evaluates a month at its last day, except the month
+-- why: docs/indicators.md evaluates a month at its last day, except the month
 --   containing as_of (the newest ledger's file date), evaluated at as_of;
 --   months run from the first month with any vehicle in service (a vehicle that
 --   leaves on the day it starts never served) up to the month containing as_of.

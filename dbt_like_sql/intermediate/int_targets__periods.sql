@@ -5,7 +5,8 @@
 -- why: the target gap and the trend drawn on the dashboard both read a
 --   target's periods from here. The trend window is the last 12 monthly values
 --   (fleet), the last 3 yearly values (registrations) or all waves (surveys),
---   counted back from the latest period (indicators.md, projected_at_deadline).
+--   counted back from the latest period (docs/indicators.md,
+--   projected_at_deadline).
 -- columns:
 --   indicator_id: id of the target's indicator
 --   deadline: date the target must be reached by

@@ -1,4 +1,4 @@
--- The public-vehicle category of every registered vehicle (indicators.md,
+-- The public-vehicle category of every registered vehicle (docs/indicators.md,
 --   category(v)).
 -- grain: one row per vehicle record of the newest accepted registrations file
 -- key: source_row_number

@@ -7,7 +7,7 @@
 --   deadline. It cannot be read off the latest period (a year-to-date with no
 --   addition yet has no value but still moves as_of).
 -- columns:
---   indicator_id: id from indicators.md
+--   indicator_id: id from docs/indicators.md
 --   kind: fleet, registrations or survey (as kind in reference.targets)
 --   period_grain: month, year or wave
 --   source_name: source behind the indicator (bus_fleet, taxi_fleet,

@@ -4,8 +4,8 @@
 --   is_registered_on_as_of)
 -- key: source_row_number
 -- why: new_public_vehicle_ev_share counts vehicles by first registration even
---   if they left later. electric(v) per indicators.md: a new-energy plate type
---   (51, 52 via reference.plate_type.is_new_energy) or a fuel letter whose
+--   if they left later. electric(v) per docs/indicators.md: a new-energy plate
+--   type (51, 52 via reference.plate_type.is_new_energy) or a fuel letter whose
 --   reference.fuel.is_electric is true (C, so AC counts; O alone does not).
 -- columns:
 --   source_row_number: record number in the newest accepted registrations file

@@ -3,7 +3,7 @@
 -- grain: one row per month per powertrain (energy_class follows from
 --   powertrain)
 -- key: period, powertrain
--- why: fleet(d) of bus_clean_share (indicators.md): in_service_on <= d and
+-- why: fleet(d) of bus_clean_share (docs/indicators.md): in_service_on <= d and
 --   (retired_on blank or retired_on > d), so a bus retired on d is out and one
 --   put in service on d is in; 停运/备用 buses still count. Combinations with no
 --   bus that month show 0.

@@ -2,10 +2,11 @@
 -- grain: one row per year of first_registered_on per vehicle_category per
 --   is_electric
 -- key: period, vehicle_category, is_electric
--- why: new_public_vehicle_ev_share (indicators.md) counts vehicles in the year
---   they were first registered, even if deregistered later; the year containing
---   as_of is year-to-date with period_end = as_of. Every category is kept
---   (out-of-scope ones flagged) so the bureau sees what the scope leaves out.
+-- why: new_public_vehicle_ev_share (docs/indicators.md) counts vehicles in the
+--   year they were first registered, even if deregistered later; the year
+--   containing as_of is year-to-date with period_end = as_of. Every category is
+--   kept (out-of-scope ones flagged) so the bureau sees what the scope leaves
+--   out.
 -- columns:
 --   vehicle_category: taxi, official, sanitation, postal, private, other or
 --     unknown

@@ -1,11 +1,11 @@
 -- Trips by main mode per survey wave, weighted and unweighted.
 -- grain: one row per survey wave per main mode
 -- key: wave_id, main_mode_code
--- why: transit_mode_share and green_travel_share (indicators.md) are ratios of
---   Σ trip_weight over modes flagged in reference.travel_mode; weighted_trips
---   is an exact decimal sum so the target comparison is exact. A mode code
---   missing from the code table keeps its trips (in every denominator) with all
---   flags false.
+-- why: transit_mode_share and green_travel_share (docs/indicators.md) are
+--   ratios of Σ trip_weight over modes flagged in reference.travel_mode;
+--   weighted_trips is an exact decimal sum so the target comparison is exact. A
+--   mode code missing from the code table keeps its trips (in every
+--   denominator) with all flags false.
 -- columns:
 --   wave_id: survey wave (a year, e.g. 2024)
 --   main_mode_code: travel_mode code of the trip's main mode

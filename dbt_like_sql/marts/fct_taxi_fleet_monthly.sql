@@ -2,7 +2,7 @@
 --   powertrain.
 -- grain: one row per month per taxi_kind per operating_area per powertrain
 -- key: period, taxi_kind, operating_area, powertrain
--- why: fleet(d) of urban_taxi_nev_share (indicators.md) is the 巡游出租车 with
+-- why: fleet(d) of urban_taxi_nev_share (docs/indicators.md) is the 巡游出租车 with
 --   operating_area 市区, in_service_on <= d and (exited_on blank or exited_on >
 --   d); ride-hailing (网约车) and town taxis are kept here for the dashboard but
 --   are not in the indicator. Combinations seen in the register but with no

@@ -3,10 +3,10 @@
 --   are left out)
 -- key: indicator_id, period
 -- why: target status must compare numerator >= target × denominator exactly
---   (indicators.md), so the ratios keep exact decimals;
+--   (docs/indicators.md), so the ratios keep exact decimals;
 --   metrics.indicator_values publishes them as doubles.
 -- columns:
---   indicator_id: id from indicators.md
+--   indicator_id: id from docs/indicators.md
 --   period: YYYY-MM (fleet), YYYY (registrations) or the survey wave id
 --   period_end: last day the value describes
 --   numerator: qualifying vehicles, or Σ trip_weight of qualifying trips (exact

@@ -1,4 +1,4 @@
--- The published value of every indicator per period (interface.md,
+-- The published value of every indicator per period (docs/interface.md,
 --   metrics.indicator_values).
 -- grain: one row per indicator per period
 -- key: indicator_id, period
@@ -10,7 +10,7 @@
 --   Supplementary indicators without a target (bus_km_clean_share, from the
 --   GTFS supply assets) are appended as they are.
 -- columns:
---   indicator_id: id from indicators.md
+--   indicator_id: id from docs/indicators.md
 --   period: YYYY-MM (monthly), YYYY (yearly) or the survey wave id
 --   period_end: last day the value describes
 --   value: share in [0, 1]
@@ -37,7 +37,7 @@ supplementary as (
 ),
 
 final as (
-    -- column names and order are fixed by interface.md
+    -- column names and order are fixed by docs/interface.md
     select  -- noqa: ST06
         ratios.indicator_id,
         ratios.period,

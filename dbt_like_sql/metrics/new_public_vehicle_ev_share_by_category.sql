@@ -2,7 +2,7 @@
 -- grain: one row per year per in-scope category (official, sanitation, postal,
 --   taxi)
 -- key: period, vehicle_category
--- why: indicators.md asks for the split of new_public_vehicle_ev_share by
+-- why: docs/indicators.md asks for the split of new_public_vehicle_ev_share by
 --   category, so the bureau sees which owners hold the share back.
 -- columns:
 --   indicator_id: new_public_vehicle_ev_share

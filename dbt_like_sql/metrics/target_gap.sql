@@ -1,5 +1,5 @@
--- How far each target of reference.targets is from being met (interface.md,
---   target_gap).
+-- How far each target of reference.targets is from being met
+--   (docs/interface.md, target_gap).
 -- grain: one row per target of reference/targets.yaml (one per indicator today)
 -- key: indicator_id, deadline
 -- why: the bureau's headline table. Targets are config (a new targets.yaml
@@ -12,7 +12,7 @@
 --   intermediate.int_targets__trend at the deadline (at least 2 values),
 --   clamped to [0, 1].
 -- columns:
---   indicator_id: id from indicators.md (the target's id)
+--   indicator_id: id from docs/indicators.md (the target's id)
 --   name_zh: Chinese name of the target
 --   name_en: English name of the target
 --   target_value: target share, e.g. 0.92
@@ -22,7 +22,7 @@
 --   value_at_deadline: value of the period containing the deadline once the
 --     deadline has passed; null before, or when that period has no data
 --   gap_pp: (target − latest_value) × 100; positive = still short
---   status: met, on_track, off_track, missed or no_data (indicators.md)
+--   status: met, on_track, off_track, missed or no_data (docs/indicators.md)
 --   projected_at_deadline: trend value at the deadline, clamped to [0, 1]; null
 --     once the deadline has passed or with fewer than 2 values
 --   units_to_close: smallest k >= 0 with numerator + k >= target × denominator
@@ -108,7 +108,7 @@ assessed as (
 ),
 
 final as (
-    -- column names and order are fixed by interface.md
+    -- column names and order are fixed by docs/interface.md
     select  -- noqa: ST06
         indicator_id,
         name_zh,

@@ -3,9 +3,9 @@
 -- grain: one row per accepted source file
 -- key: source, file_name
 -- why: the one statement of "the newest accepted file of a source"
---   (sources.md, indicators.md): every model and asset that needs a source's
---   accepted files reads them here. A file's state is its latest audit row
---   (latest loaded_at, then run_id). The newest file is the one with the
+--   (docs/sources.md, docs/indicators.md): every model and asset that needs a
+--   source's accepted files reads them here. A file's state is its latest audit
+--   row (latest loaded_at, then run_id). The newest file is the one with the
 --   latest file date; two accepted files of a source never share a date (the
 --   plausibility gate rejects both), and the larger file name breaks a tie.
 -- columns:

@@ -1,8 +1,9 @@
 -- Households of every survey wave, from each wave's accepted households file.
 -- grain: one row per household per wave
 -- key: wave_id, hh_id
--- why: survey indicators use all waves (indicators.md); a wave's rejected file
---   contributes nothing (stg_audit__accepted_files lists the accepted ones).
+-- why: survey indicators use all waves (docs/indicators.md); a wave's rejected
+--   file contributes nothing (stg_audit__accepted_files lists the accepted
+--   ones).
 
 with
 

@@ -1,8 +1,9 @@
 -- Persons of every survey wave, from each wave's accepted persons file.
 -- grain: one row per person per wave
 -- key: wave_id, hh_id, person_no
--- why: survey indicators use all waves (indicators.md); a wave's rejected file
---   contributes nothing (stg_audit__accepted_files lists the accepted ones).
+-- why: survey indicators use all waves (docs/indicators.md); a wave's rejected
+--   file contributes nothing (stg_audit__accepted_files lists the accepted
+--   ones).
 
 with
 

@@ -1,10 +1,10 @@
 -- Trips of every survey wave, from each wave's accepted trips file.
 -- grain: one row per trip per wave
 -- key: wave_id, hh_id, person_no, trip_no
--- why: survey indicators use all loaded trips of all waves (indicators.md).
---   Codes become text to join reference.* codes; trip_weight becomes an exact
---   decimal so that shares compare exactly with targets. Accepted files are
---   those of stg_audit__accepted_files.
+-- why: survey indicators use all loaded trips of all waves
+--   (docs/indicators.md). Codes become text to join reference.* codes;
+--   trip_weight becomes an exact decimal so that shares compare exactly with
+--   targets. Accepted files are those of stg_audit__accepted_files.
 
 with
 

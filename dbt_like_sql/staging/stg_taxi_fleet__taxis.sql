@@ -1,7 +1,7 @@
 -- Taxis of the newest accepted taxi register, renamed and typed.
 -- grain: one row per taxi record of the newest accepted taxi_fleet file
 -- key: source_row_number
--- why: only the newest accepted register is used (indicators.md, fleet
+-- why: only the newest accepted register is used (docs/indicators.md, fleet
 --   indicators); its file date is the as_of of urban_taxi_nev_share. Which
 --   file that is, is stg_audit__accepted_files's to say.
 

@@ -1,4 +1,4 @@
-"""`greentrack generate`: synthetic Taicang-like source files in the formats of sources.md.
+"""`greentrack generate`: synthetic Taicang-like source files in the formats of docs/sources.md.
 
 The demo data reproduce the published 2020 facts at scale 1 (80 routes, ~48,200 weekday
 bus-km, 326 buses of which 189 new/clean, 831,113 residents) and simulate everything else;

@@ -96,7 +96,7 @@ def stray_blanks(text: str, rng: np.random.Generator) -> str:
 
 
 def spell_date(day: date, style: int) -> str:
-    """Typed-in spellings sources.md accepts: ISO, 2021/3/5, 20210305, 2021年3月5日."""
+    """Typed-in spellings docs/sources.md accepts: ISO, 2021/3/5, 20210305, 2021年3月5日."""
     return (
         day.isoformat(),
         f"{day.year}/{day.month}/{day.day}",

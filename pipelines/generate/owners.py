@@ -50,7 +50,7 @@ POSTAL_VARIANTS = (
 
 
 def owner_category(name: str, tables: CodeTables) -> str:
-    """The category rule of reference.md, used here to keep 'other' names honest."""
+    """The category rule of docs/reference.md, used here to keep 'other' names honest."""
     for category, units in tables.owner_units.items():
         if name in units:
             return category

@@ -1,7 +1,7 @@
 """Household travel survey waves: surveys/<wave>/{households,persons,trips}.csv.
 
 The 2019 wave was delivered in GB18030, the 2024 wave in UTF-8 (the contractor changed).
-Defects sit in trips.csv only, where the row rules of sources.md look: orphan trips, zero
+Defects sit in trips.csv only, where the row rules of docs/sources.md look: orphan trips, zero
 weights, and walking or cycling at impossible speeds.
 """
 
