@@ -87,6 +87,38 @@ def test_an_unchanged_rerun_skips_every_model_and_a_change_rebuilds_its_downstre
         ]
 
 
+def test_a_rebuilt_model_whose_rows_did_not_change_rebuilds_nothing_downstream(tmp_path):
+    """Early cutoff: a reader's fingerprint uses the rows its input model holds, not what that
+    model was built from."""
+    counted = model("staging.n", "select count(*) as n from raw.x")
+    scaled = model("intermediate.m", "select n * 10 as m from staging.n")
+    work, published = tmp_path / "work.duckdb", tmp_path / "published.duckdb"
+
+    def run(x, run_id):
+        work.unlink(missing_ok=True)
+        with duckdb.connect(str(work)) as con:
+            sources(con, x=x)
+            actions = [materialise_model(con, m, published, run_id)[1] for m in (counted, scaled)]
+            m = con.execute("select m from intermediate.m").fetchone()[0]
+        shutil.copy(work, published)
+        return actions, m
+
+    assert run((1, 2), "run-1") == ([BUILT, BUILT], 20)
+    # other values, the same count: staging.n is computed again, intermediate.m is not
+    assert run((3, 4), "run-2") == ([BUILT, SKIPPED], 20)
+    assert run((3, 4), "run-3") == ([SKIPPED, SKIPPED], 20)
+    assert run((3, 4, 5), "run-4") == ([BUILT, BUILT], 30)
+
+
+def test_a_published_file_without_output_fingerprints_is_not_taken_from(tmp_path):
+    """A warehouse published before model_builds recorded the rows' hash: build, never guess."""
+    night(tmp_path, "run-1")
+    with duckdb.connect(str(tmp_path / "published.duckdb")) as con:
+        con.execute("alter table audit.model_builds drop column output_fingerprint")
+    assert set(night(tmp_path, "run-2").values()) == {BUILT, 6}
+    assert set(night(tmp_path, "run-3").values()) == {SKIPPED, 6}
+
+
 def test_a_changed_sql_text_rebuilds_the_model(tmp_path):
     night(tmp_path, "run-1")
     MODELS[1] = model("staging.c", "select v + 2 as v from raw.y")

@@ -92,15 +92,16 @@ def materialise_model(
     """Build the model's table, or take it unchanged from `published` (None: always build).
     Returns (rows, action, fingerprint) and records the build in audit.model_builds."""
     fingerprint = model_fingerprint(model, input_fingerprints(con, model))
-    if published is not None and copy_if_published(
-        con, model.qualified_name, fingerprint, published
-    ):
+    output = None
+    if published is not None:
+        output = copy_if_published(con, model.qualified_name, fingerprint, published)
+    if output is not None:
         comment_model(con, model)
         (rows,) = con.execute(f"select count(*) from {qualified(model.qualified_name)}").fetchone()
         action = SKIPPED
     else:
         rows, action = build_model(con, model), BUILT
-    record_build(con, model.qualified_name, fingerprint, action, run_id)
+    record_build(con, model.qualified_name, fingerprint, action, run_id, output)
     return int(rows), action, fingerprint
 
 

@@ -1,13 +1,17 @@
 """What a table was built from, as one hash, so a run rebuilds only what changed.
 
 Every run builds into a fresh work file. A SQL model's *fingerprint* is the sha256 of its SQL
-text, the DuckDB version and the fingerprints of the tables it reads: for another SQL model,
-the fingerprint that model was built from in this run (so a fingerprint is a chain back to the
-sources, as dbt's state comparison); for a source table (raw.*, reference.*, a Python-built
-table, audit.source_files) a hash of its contents in the work file. When the published
+text, the DuckDB version and the fingerprints of the tables it reads, each a hash of the
+table's contents: for a source table (raw.*, reference.*, a Python-built table,
+audit.source_files) hashed in the work file; for another SQL model, the contents hash
+recorded when this run built or took that model (its *output fingerprint*). A model whose
+inputs changed but whose rows did not therefore stops the change there: a model reading the
+whole ledger is rebuilt when the GTFS feeds (read every night) get a new load time, but its
+rows are the same, so nothing downstream is rebuilt ("early cutoff"). When the published
 warehouse holds the model's table built from the same fingerprint, the table is taken from
-there instead of being computed again. `audit.model_builds` records, per table, the
-fingerprint it was built from and whether this run built it or took it unchanged.
+there instead of being computed again, with the output fingerprint recorded beside it.
+`audit.model_builds` records, per table, the fingerprint it was built from, the hash of the
+rows it holds, and whether this run built it or took it unchanged.
 
 The contents hash of a table is independent of row order: the sum over rows of DuckDB's
 `hash()` of every column, with the row count and the column names and types. Floating-point
@@ -36,7 +40,8 @@ from pipelines.warehouse import column_types, table_exists
 BUILDS_TABLE = "audit.model_builds"
 BUILDS_DDL = f"""
 create table if not exists {BUILDS_TABLE} (
-    table_name varchar, fingerprint varchar, action varchar, run_id varchar
+    table_name varchar, fingerprint varchar, action varchar, run_id varchar,
+    output_fingerprint varchar
 )
 """
 BUILT, SKIPPED = "built", "skipped (unchanged)"
@@ -100,11 +105,12 @@ def is_sql_model(table: str) -> bool:
 
 
 def recorded_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
-    """The fingerprint this run's work file records for a SQL model's table."""
+    """The contents hash this run's work file records for a SQL model's table (its output
+    fingerprint), so a reader does not hash the model's rows again."""
     if not table_exists(con, BUILDS_TABLE):
         return None
     rows = con.execute(
-        f"select fingerprint from {qualified(BUILDS_TABLE)} where table_name = ?", [table]
+        f"select output_fingerprint from {qualified(BUILDS_TABLE)} where table_name = ?", [table]
     ).fetchall()
     return rows[0][0] if rows else None
 
@@ -115,11 +121,12 @@ def table_fingerprint(
     sources: tuple[str, ...] = (),
     unread: tuple[str, ...] = (),
 ) -> str | None:
-    """A SQL model's recorded fingerprint when it has one in this run, else its contents."""
-    if is_sql_model(table):
+    """A table's contents hash: for a SQL model, the one recorded when this run built or took
+    it (the same hash, not computed twice); otherwise computed now."""
+    if is_sql_model(table) and not unread:
         recorded = recorded_fingerprint(con, table)
         if recorded is not None:
-            return f"model:{recorded}"
+            return recorded
     return contents_fingerprint(con, table, sources, unread)
 
 
@@ -137,15 +144,26 @@ def model_fingerprint(model: SqlModel, inputs: dict[str, str | None]) -> str:
 
 
 def record_build(
-    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, action: str, run_id: str
-) -> None:
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    fingerprint: str,
+    action: str,
+    run_id: str,
+    output_fingerprint: str | None = None,
+) -> str | None:
+    """Record the build; the output fingerprint is the table's contents hash, computed here
+    unless the caller has it (a table taken unchanged brings the published one). Returns it."""
+    if output_fingerprint is None:
+        output_fingerprint = contents_fingerprint(con, table)
     con.execute("create schema if not exists audit")
     con.execute(BUILDS_DDL)
     con.execute(f"delete from {qualified(BUILDS_TABLE)} where table_name = ?", [table])
     con.execute(
-        f"insert into {qualified(BUILDS_TABLE)} values (?, ?, ?, ?)",
-        [table, fingerprint, action, run_id],
+        f"insert into {qualified(BUILDS_TABLE)} "
+        "(table_name, fingerprint, action, run_id, output_fingerprint) values (?, ?, ?, ?, ?)",
+        [table, fingerprint, action, run_id, output_fingerprint],
     )
+    return output_fingerprint
 
 
 def _attached_has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -158,33 +176,48 @@ def _attached_has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(rows[0][0])
 
 
+def _attached_has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    schema, name = table.split(".", 1)
+    rows = con.execute(
+        "select count(*) from duckdb_columns() where database_name = ? and schema_name = ? "
+        "and table_name = ? and column_name = ?",
+        [PUBLISHED_ALIAS, schema, name, column],
+    ).fetchall()
+    return bool(rows[0][0])
+
+
 def copy_if_published(
     con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, published: Path
-) -> bool:
+) -> str | None:
     """Create `table` in the work file from the published warehouse when the published one was
-    built from `fingerprint`; False (nothing written) when it was not, or cannot be read."""
+    built from `fingerprint`, and return the output fingerprint recorded for it there; None
+    (nothing written) when it was not, when the published file does not record the output
+    fingerprint (an older release), or when it cannot be read."""
     if not published.exists():
-        return False
+        return None
     try:
         con.execute(f"attach {literal(str(published))} as {PUBLISHED_ALIAS} (read_only)")
     except duckdb.Error:
-        return False  # held by a writer, or not a warehouse: build instead
+        return None  # held by a writer, or not a warehouse: build instead
     try:
         if not (_attached_has_table(con, BUILDS_TABLE) and _attached_has_table(con, table)):
-            return False
+            return None
+        if not _attached_has_column(con, BUILDS_TABLE, "output_fingerprint"):
+            return None
         builds = f"{PUBLISHED_ALIAS}.{qualified(BUILDS_TABLE)}"
         rows = con.execute(
-            f"select count(*) from {builds} where table_name = ? and fingerprint = ?",
+            f"select output_fingerprint from {builds} where table_name = ? and fingerprint = ? "
+            "and output_fingerprint is not null",
             [table, fingerprint],
         ).fetchall()
-        if not rows[0][0]:
-            return False
+        if not rows:
+            return None
         schema = table.split(".", 1)[0]
         con.execute(f"create schema if not exists {identifier(schema)}")
         con.execute(
             f"create or replace table {qualified(table)} as "
             f"select * from {PUBLISHED_ALIAS}.{qualified(table)}"
         )
-        return True
+        return rows[0][0]
     finally:
         con.execute(f"detach {PUBLISHED_ALIAS}")
