@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+# the "history" scenario has its own block: a run that measured only one scenario rewrites
+# only that scenario's figures, and the other's stay with their own date
+HISTORY_BEGIN, HISTORY_END = "<!-- history:begin -->", "<!-- history:end -->"
 
 
 def _scale(results: dict, scale: float) -> dict | None:
@@ -273,6 +276,8 @@ def history_section(results: dict) -> list[str]:
     from benchmarks.history import history_rows
 
     return [
+        f"Measured {results['date']} on {results['machine']['cpus']} cores, "
+        f"Python {results['machine']['python']}.",
         "",
         'Scenario "history" (monthly registrations snapshots accumulating; benchmarks/history.py):',
         "",
@@ -280,8 +285,11 @@ def history_section(results: dict) -> list[str]:
     ]
 
 
-def write_report(results: dict, readme: Path) -> str:
-    lines = [
+def scales_section(results: dict) -> list[str]:
+    """The goals and stage tables of `--scales`, when they were measured."""
+    if not results.get("scales"):
+        return []
+    return [
         f"Measured {results['date']} on {results['machine']['cpus']} cores, "
         f"Python {results['machine']['python']}.",
         "",
@@ -293,14 +301,30 @@ def write_report(results: dict, readme: Path) -> str:
         "",
         *stage_table(results),
         *memory_table(results),
-        *history_section(results),
     ]
-    table = "\n".join(lines)
-    text = readme.read_text(encoding="utf-8") if readme.exists() else f"{BEGIN}\n{END}\n"
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    readme.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
-    return table
+
+
+def _replace_block(text: str, begin: str, end: str, lines: list[str]) -> str:
+    if begin not in text:
+        text = f"{text.rstrip()}\n\n{begin}\n{end}\n"
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    return f"{head}{begin}\n" + "\n".join(lines) + f"\n{end}{tail}"
+
+
+def write_report(results: dict, readme: Path) -> str:
+    """Rewrite the README block of each scenario the results measured; returns the text."""
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    written = []
+    for begin, end, lines in (
+        (BEGIN, END, scales_section(results)),
+        (HISTORY_BEGIN, HISTORY_END, history_section(results)),
+    ):
+        if lines:
+            text = _replace_block(text, begin, end, lines)
+            written.append("\n".join(lines))
+    readme.write_text(text, encoding="utf-8")
+    return "\n\n".join(written)
 
 
 def main(argv: list[str] | None = None) -> int:

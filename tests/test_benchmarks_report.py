@@ -170,3 +170,27 @@ def test_memory_table_lists_the_top_steps_per_scale(tmp_path):
     assert "Highest resident memory by step (MB; the run's RSS sampled every 0.1 s" in table
     assert "- scale 10: y 2500, z 700, x 10" in table
     assert "- scale 1:" not in table  # no samples recorded for it
+
+
+def test_a_history_only_run_rewrites_the_history_block_and_leaves_the_scales_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "intro\n<!-- results:begin -->\nSCALES TABLE\n<!-- results:end -->\n"
+        "middle\n<!-- history:begin -->\nOLD HISTORY\n<!-- history:end -->\noutro\n"
+    )
+    run = {"exit_code": 0, "wall_seconds": 10.0, "peak_rss_mb": 100.0, "published_mb": 10.0}
+    history = {
+        "scale": 1.0,
+        "first_run": run,
+        "rerun_unchanged": {**run, "wall_seconds": 2.0},
+        "eleven_snapshots_first_run": run,
+        "twelfth_snapshot_night": {**run, "wall_seconds": 12.0},
+    }
+    results = {**_results(), "scales": [], "history": [history]}
+    write_report(results, readme)
+    text = readme.read_text()
+    assert "SCALES TABLE" in text and "OLD HISTORY" not in text
+    assert text.startswith("intro\n<!-- results:begin -->\nSCALES TABLE\n<!-- results:end -->\n")
+    assert "<!-- history:begin -->\nMeasured 2026-11-26 on 2 cores" in text
+    assert text.endswith("<!-- history:end -->\noutro\n")
+    assert "| 1 | rerun ÷ first run (wall) | ≤ 0.25 | 0.2 | ✅ met |" in text  # 2 s ÷ 10 s
