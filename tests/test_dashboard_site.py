@@ -254,6 +254,6 @@ def test_the_page_links_the_workbook_and_parquet_files_published_with_it(built):
     site = built["report"].index.parent
     assert "exports/green_transport.xlsx" in links
     assert "exports/parquet/metrics.target_gap.parquet" in links
-    assert len(links) == 11  # the workbook and ten marts/metrics tables of the fixture
+    assert len(links) == 12  # the workbook and eleven marts/metrics tables of the fixture
     assert all((site / link).is_file() for link in links)
     assert not [name for name in built["report"].omitted if name.startswith("export green")]

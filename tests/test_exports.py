@@ -125,7 +125,7 @@ def test_parquet_files_equal_their_tables(warehouse, tmp_path):
             "where schema_name in ('marts', 'metrics')"
         ).fetchall()
         assert names == sorted(f"{t}.parquet" for (t,) in tables)
-        assert len(names) == 10  # six marts and four metrics tables in the fixture
+        assert len(names) == 11  # six marts and five metrics tables in the fixture
         for path in paths:
             expected = con.sql(f"select * from {path.name.removesuffix('.parquet')}")
             assert pq.read_table(path).equals(expected.to_arrow_table()), path.name
@@ -142,7 +142,7 @@ def test_greentrack_export_writes_both_from_the_published_warehouse(warehouse, t
     assert cli.main([*argv, "--xlsx"]) == 0
     assert (out / "green_transport.xlsx").is_file() and not (out / "parquet").exists()
     assert cli.main([*argv, "--parquet"]) == 0
-    assert len(list((out / "parquet").glob("*.parquet"))) == 10
+    assert len(list((out / "parquet").glob("*.parquet"))) == 11
 
 
 def test_greentrack_export_without_a_warehouse_says_so_in_one_line(tmp_path, capsys):
