@@ -88,6 +88,30 @@ def _add_warehouse_dir(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_run_folders(command: argparse.ArgumentParser) -> None:
+    """The three folders of a run (sources, warehouse, dashboard): `run`, `serve` and `ui`
+    take the same ones, so a served run reads and writes where `greentrack run` would."""
+    command.add_argument(
+        "--data-raw",
+        type=_existing_dir,
+        metavar="DIR",
+        help=_path_help(
+            "directory of the source files", "GREENTRACK_DATA_RAW", "<checkout>/data_raw"
+        ),
+    )
+    _add_warehouse_dir(command)
+    command.add_argument(
+        "--dashboards-dir",
+        type=Path,
+        metavar="DIR",
+        help=_path_help(
+            "directory the dashboard is published to",
+            "GREENTRACK_DASHBOARDS_DIR",
+            "<checkout>/dashboards/site",
+        ),
+    )
+
+
 def _subcommand(commands, name: str, summary: str, epilog: str | None = None):
     return commands.add_parser(
         name,
@@ -115,25 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         commands, "run", "materialise everything, check, publish warehouse and dashboard",
         RUN_EXIT_CODES,
     )  # fmt: skip
-    run.add_argument(
-        "--data-raw",
-        type=_existing_dir,
-        metavar="DIR",
-        help=_path_help(
-            "directory of the source files", "GREENTRACK_DATA_RAW", "<checkout>/data_raw"
-        ),
-    )
-    _add_warehouse_dir(run)
-    run.add_argument(
-        "--dashboards-dir",
-        type=Path,
-        metavar="DIR",
-        help=_path_help(
-            "directory the dashboard is published to",
-            "GREENTRACK_DASHBOARDS_DIR",
-            "<checkout>/dashboards/site",
-        ),
-    )
+    _add_run_folders(run)
     run.add_argument(
         "--allow-empty",
         action="store_true",
@@ -235,25 +241,7 @@ def _parser() -> argparse.ArgumentParser:
             "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
         )
         command.add_argument("--port", default="3000", help="port to listen on (default: 3000)")
-        command.add_argument(
-            "--data-raw",
-            type=_existing_dir,
-            metavar="DIR",
-            help=_path_help(
-                "directory of the source files", "GREENTRACK_DATA_RAW", "<checkout>/data_raw"
-            ),
-        )
-        _add_warehouse_dir(command)
-        command.add_argument(
-            "--dashboards-dir",
-            type=Path,
-            metavar="DIR",
-            help=_path_help(
-                "directory the dashboard is published to",
-                "GREENTRACK_DASHBOARDS_DIR",
-                "<checkout>/dashboards/site",
-            ),
-        )
+        _add_run_folders(command)
     return parser
 
 

@@ -33,7 +33,9 @@ def generate(out: Path, scale: str = "0.02") -> None:
     )
 
 
-def serve(root: Path, log: Path, port: str = PORT) -> subprocess.Popen:
+def serve(root: Path, log: Path, port: str = PORT, **extra_env: str) -> subprocess.Popen:
+    """`greentrack serve` on `port` over the folders of `root`, with the venv off PATH; the
+    process group is the test's to kill. `extra_env` adds variables (a schedule's cron)."""
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     env.update(
         PATH="/usr/bin:/bin",  # no venv on PATH: serve must find Dagster through sys.executable
@@ -42,6 +44,7 @@ def serve(root: Path, log: Path, port: str = PORT) -> subprocess.Popen:
         GREENTRACK_DASHBOARDS_DIR=str(root / "site"),
         GREENTRACK_PSEUDONYM_KEY="serve-test-key",
         GREENTRACK_SENSOR_INTERVAL_SECONDS="2",
+        **extra_env,
     )
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "serve", "--port", port],
@@ -53,13 +56,13 @@ def serve(root: Path, log: Path, port: str = PORT) -> subprocess.Popen:
     )
 
 
-def wait(what: str, condition, timeout: float, log: Path):
+def wait(what: str, condition, timeout: float, log: Path, every: float = 2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(2)
+        time.sleep(every)
     raise AssertionError(
         f"timed out waiting for {what}; serve log tail:\n{log.read_text()[-3000:]}"
     )

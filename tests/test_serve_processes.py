@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
-import sys
 import time
 
 import duckdb
 import pytest
 
-from tests.serve_processes import PORT, REPO, RUN_TIMEOUT
+from tests.serve_processes import PORT, RUN_TIMEOUT, generate
 from tests.serve_processes import kill as _kill
 from tests.serve_processes import launch as _launch
 from tests.serve_processes import published_runs as _published_runs
@@ -26,21 +24,7 @@ pytestmark = pytest.mark.slow
 
 def test_serve_runs_on_a_sensor_tick_and_survives_sigkill(tmp_path):
     generated = tmp_path / "generated"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "generate",
-            "--out",
-            str(generated),
-            "--scale",
-            "0.02",
-        ],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
+    generate(str(generated))
     data_raw = tmp_path / "data_raw"
     data_raw.mkdir()
     shutil.copytree(generated / "bus_fleet", data_raw / "bus_fleet")
@@ -86,21 +70,7 @@ def test_serve_runs_on_a_sensor_tick_and_survives_sigkill(tmp_path):
 
 
 def test_two_runs_triggered_together_take_turns(tmp_path):
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "generate",
-            "--out",
-            str(tmp_path / "data_raw"),
-            "--scale",
-            "0.02",
-        ],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
+    generate(str(tmp_path / "data_raw"))
     log = tmp_path / "serve.log"
     serve = _serve(tmp_path, log, port=str(int(PORT) + 1))
     try:

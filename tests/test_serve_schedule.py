@@ -12,8 +12,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import pytest
 
 from pipelines.instance import POSTGRES_URL_ENV, TRIGGER_TAG
 from tests.postgres_server import runs_in_postgres
+from tests.serve_processes import generate, serve, wait
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -35,36 +34,18 @@ RUN_LIST_QUERY = (
 
 
 def _serve_every_minute(root: Path, log: Path, port: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(
-        PATH="/usr/bin:/bin",
-        GREENTRACK_DATA_RAW=str(root / "data_raw"),
-        GREENTRACK_WAREHOUSE_DIR=str(root / "warehouse"),
-        GREENTRACK_DASHBOARDS_DIR=str(root / "site"),
-        GREENTRACK_PSEUDONYM_KEY="serve-test-key",
-        GREENTRACK_SENSOR_INTERVAL_SECONDS="2",
-        GREENTRACK_SCHEDULE_CRON="* * * * *",
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--port", port],
-        cwd=root,
-        env=env,
-        stdout=open(log, "ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return serve(root, log, port, GREENTRACK_SCHEDULE_CRON="* * * * *")
 
 
-def _wait_for(what: str, condition, timeout: float, log: Path, every: float = 2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(
-        f"timed out waiting for {what}; serve log tail:\n{log.read_text()[-3000:]}"
-    )
+def _first_run_started_by(trigger: str, home: Path, log: Path):
+    """The first Dagster run whose trigger tag is `trigger` (schedule or sensor)."""
+    return wait(
+        f"the {trigger}'s first run",
+        lambda: [r for r in _dagster_runs(home) if r.tags.get(TRIGGER_TAG) == trigger],
+        120,
+        log,
+        every=1,
+    )[0]
 
 
 def _runs_jsonl(root: Path) -> list[dict]:
@@ -123,41 +104,23 @@ def storage(request, monkeypatch) -> str:
 
 def test_a_schedule_tick_and_a_sensor_run_together_take_turns(tmp_path, storage):
     port = PORTS[storage]
-    subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "generate", "--out", str(tmp_path / "data_raw")]
-        + ["--scale", "0.02"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
+    generate(tmp_path / "data_raw")
     log = tmp_path / "serve.log"
     home = tmp_path / "warehouse" / ".dagster"
     serve = _serve_every_minute(tmp_path, log, port)
     try:
-        _wait_for(
+        wait(
             "the sensor's first look", lambda: "first look at data_raw" in log.read_text(), 240, log
         )
-        scheduled = _wait_for(
-            "the schedule's first tick",
-            lambda: [r for r in _dagster_runs(home) if r.tags.get(TRIGGER_TAG) == "schedule"],
-            120,
-            log,
-            every=1,
-        )[0]
+        scheduled = _first_run_started_by("schedule", home, log)
         _drop_bus_fleet_file(tmp_path / "data_raw", tmp_path)  # lands while the tick's run runs
-        sensed = _wait_for(
-            "the sensor's run",
-            lambda: [r for r in _dagster_runs(home) if r.tags.get(TRIGGER_TAG) == "sensor"],
-            120,
-            log,
-            every=1,
-        )[0]
+        sensed = _first_run_started_by("sensor", home, log)
 
         def both_recorded():
             ids = {r["run_id"] for r in _runs_jsonl(tmp_path)}
             return {scheduled.run_id, sensed.run_id} <= ids
 
-        _wait_for("both runs in runs.jsonl", both_recorded, 2 * RUN_TIMEOUT, log)
+        wait("both runs in runs.jsonl", both_recorded, 2 * RUN_TIMEOUT, log)
         ui_runs = {run["runId"]: run for run in _ui_run_list(port)}
     finally:
         os.killpg(serve.pid, signal.SIGTERM)  # later ticks' runs are cut short: that is fine
