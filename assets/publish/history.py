@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.warehouse.fingerprints import stable_value_sql
 from pipelines.run_log import read_runs
-from pipelines.sql_text import column_list, qualified
-from pipelines.warehouse import replace_table, table_exists
+from pipelines.sql_text import column_list, identifier, qualified
+from pipelines.warehouse import column_types, replace_table, table_exists
 
 RUNS_SCHEMA = {
     "run_id": pl.String,
@@ -36,7 +37,10 @@ RUNS_SCHEMA = {
 
 
 def metric_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """md5 over each metrics table's rows in a canonical order; independent of row order."""
+    """md5 over each metrics table's rows in a canonical order; independent of row order.
+    Floating-point values count at 12 significant digits, as in the model fingerprints: a
+    sum DuckDB computes on several threads may differ in its last bits from run to run, and
+    two runs on the same inputs must record the same hash."""
     tables = [
         row[0]
         for row in con.execute(
@@ -46,9 +50,15 @@ def metric_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     ]
     hashes = {}
     for table in tables:
+        columns = column_types(con, f"metrics.{table}")
+        values = ", ".join(
+            f"{identifier(name)} := {stable_value_sql(name, data_type)}"
+            for name, data_type in columns.items()
+        )
         row = con.execute(
             "select md5(coalesce(string_agg(r, chr(10) order by r), '')) "
-            f"from (select cast(t as varchar) as r from {qualified('metrics', table)} as t)"
+            f"from (select cast(struct_pack({values}) as varchar) as r "
+            f"from {qualified('metrics', table)})"
         ).fetchone()
         hashes[table] = row[0]
     return hashes

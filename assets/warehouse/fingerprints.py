@@ -67,6 +67,15 @@ def digest(parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def stable_value_sql(column: str, data_type: str) -> str:
+    """The column as SQL for a hash that is a function of the inputs: a floating-point value
+    at 12 significant digits (DuckDB's parallel sums differ from run to run in the last bits),
+    any other value as it is."""
+    if data_type in FLOATING:
+        return f"printf('%.12g', {identifier(column)})"
+    return identifier(column)
+
+
 def contents_fingerprint(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -86,10 +95,7 @@ def contents_fingerprint(
     where = ""
     if sources:
         where = f" where source in ({', '.join(literal(s) for s in sorted(sources))})"
-    values = [
-        f"printf('%.12g', {identifier(name)})" if columns[name] in FLOATING else identifier(name)
-        for name in kept
-    ]
+    values = [stable_value_sql(name, columns[name]) for name in kept]
     row_hash = f"hash({', '.join(values)})" if kept else "0"
     rows, total = con.execute(
         f"select count(*), coalesce(sum({row_hash}::hugeint), 0)::varchar "
