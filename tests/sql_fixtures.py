@@ -119,13 +119,8 @@ class Warehouse:
             "ci_low double, ci_high double)"
         )
         self.con.execute("comment on table metrics.survey_share_estimates is 'fixture'")
-        self.con.execute(
-            "create table metrics.gtfs_indicator_values (indicator_id varchar, period varchar, "
-            "period_end date, value double, numerator double, denominator double, "
-            "sample_size bigint, ci_low double, ci_high double)"
-        )
-        self.con.execute("comment on table metrics.gtfs_indicator_values is 'fixture'")
-        # Built by the GTFS service asset in a real run; empty until a test adds a feed.
+        # Built by the GTFS service asset in a real run; empty until a test adds a feed. Bus-km by
+        # energy class (a model) reads them.
         self.con.execute(
             "create table marts.dim_gtfs_feed_version (feed_version varchar, feed_name varchar, "
             "file_date date, status varchar)"
@@ -137,7 +132,6 @@ class Warehouse:
         )
         for schema, table in (
             ("metrics", "survey_share_estimates"),
-            ("metrics", "gtfs_indicator_values"),
             ("marts", "dim_gtfs_feed_version"),
             ("marts", "fct_gtfs_route_service_daily"),
         ):

@@ -22,11 +22,18 @@ from tests.conftest import TEST_KEY, materialise, rows
 from tests.source_files import write_bus_ledger
 from tests.test_gtfs_fixtures import SAMPLE_FEED, load_feeds, zip_feed
 
-# The newest accepted bus ledger, which bus-km reads, is a SQL model over the ledger's audit.
-LEDGER_MODELS = [
+# Bus-km by energy class is two of the project's SQL models; the newest accepted bus ledger
+# they read is a model over the ledger's audit.
+BUS_KM_MODELS = [
     asset
     for asset in SQL_MODEL_ASSETS
-    if asset.key.path[-1] in ("stg_audit__accepted_files", "stg_bus_fleet__buses")
+    if asset.key.path[-1]
+    in (
+        "stg_audit__accepted_files",
+        "stg_bus_fleet__buses",
+        "fct_gtfs_route_reconciliation",
+        "gtfs_indicator_values",
+    )
 ]
 SAMPLE_ZIP = "taicang_mini_20250701.zip"
 JULY_1 = dt.date(2025, 7, 1)
@@ -77,7 +84,7 @@ def warehouse(tmp_path_factory):
         monkeypatch.setenv("GREENTRACK_DATA_RAW", str(root / "data_raw"))
         monkeypatch.setenv("GREENTRACK_PSEUDONYM_KEY", TEST_KEY)
         con = materialise(
-            [reference_tables, raw_bus_fleet, *LEDGER_MODELS, *GTFS_ASSETS], root / "w.duckdb"
+            [reference_tables, raw_bus_fleet, *BUS_KM_MODELS, *GTFS_ASSETS], root / "w.duckdb"
         )
     yield con
     con.close()
@@ -206,14 +213,19 @@ def test_indicator_table_has_exactly_the_columns_of_indicator_values(warehouse):
 
 def test_gtfs_assets_declare_their_upstream():
     definitions = dg.Definitions(
-        assets=[reference_tables, raw_bus_fleet, *LEDGER_MODELS, *GTFS_ASSETS],
+        assets=[reference_tables, raw_bus_fleet, *BUS_KM_MODELS, *GTFS_ASSETS],
         resources={"duckdb": DuckDBResource(database=":memory:")},
     )
     graph = definitions.resolve_asset_graph()
     parents = graph.get(dg.AssetKey(["metrics", "gtfs_indicator_values"])).parent_keys
     assert parents == {dg.AssetKey(["marts", "fct_gtfs_route_reconciliation"])}
     reconciliation = graph.get(dg.AssetKey(["marts", "fct_gtfs_route_reconciliation"])).parent_keys
-    assert dg.AssetKey(["staging", "stg_bus_fleet__buses"]) in reconciliation
+    assert reconciliation == {
+        dg.AssetKey(["staging", "stg_bus_fleet__buses"]),
+        dg.AssetKey(["reference", "powertrain"]),
+        dg.AssetKey(["marts", "dim_gtfs_feed_version"]),
+        dg.AssetKey(["marts", "fct_gtfs_route_service_daily"]),
+    }
     assert (
         dg.AssetKey(["raw", "gtfs_stop_times"])
         in graph.get(dg.AssetKey(["marts", "fct_gtfs_route_service_daily"])).parent_keys
@@ -261,7 +273,7 @@ def test_generated_2020_feed_has_80_routes_and_48200_weekday_bus_km(generated_20
 
 def test_no_feeds_still_builds_every_table_empty(workspace):
     con = materialise(
-        [reference_tables, raw_bus_fleet, *LEDGER_MODELS, *GTFS_ASSETS], workspace / "w.duckdb"
+        [reference_tables, raw_bus_fleet, *BUS_KM_MODELS, *GTFS_ASSETS], workspace / "w.duckdb"
     )
     tables = [
         "raw.gtfs_stop_times",

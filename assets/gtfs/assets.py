@@ -1,15 +1,16 @@
-"""GTFS assets: raw feeds with their validation, scheduled service marts, bus-km by energy.
+"""GTFS assets: raw feeds with their validation, and the scheduled service marts.
 
 raw_gtfs        raw.gtfs_<table> ×10, marts.fct_gtfs_validation_notices, marts.dim_gtfs_rule
 gtfs_service    marts.dim_gtfs_feed_version, marts.fct_gtfs_route_service_daily,
                 marts.fct_gtfs_feed_service_daily
-gtfs_bus_km     marts.fct_gtfs_route_reconciliation, metrics.gtfs_indicator_values
+
+Bus-km by energy class is SQL over these marts, as models: dbt_like_sql/marts/
+fct_gtfs_route_reconciliation.sql and dbt_like_sql/metrics/gtfs_indicator_values.sql.
 """
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.gtfs.bus_km import indicator_rows, route_reconciliation
 from assets.gtfs.feed_frames import empty_raw_frame
 from assets.gtfs.feed_versions import feed_version_dimension
 from assets.gtfs.ingest import ingest_feed_files
@@ -26,8 +27,6 @@ RULES = "marts.dim_gtfs_rule"
 FEED_VERSIONS = "marts.dim_gtfs_feed_version"
 ROUTE_DAILY = "marts.fct_gtfs_route_service_daily"
 FEED_DAILY = "marts.fct_gtfs_feed_service_daily"
-RECONCILIATION = "marts.fct_gtfs_route_reconciliation"
-INDICATOR_VALUES = "metrics.gtfs_indicator_values"
 RAW_KEYS = [["raw", f"gtfs_{table}"] for table in LOADED_TABLES]
 
 
@@ -121,38 +120,4 @@ def gtfs_service(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         yield _result(con, FEED_DAILY, replace_table(con, FEED_DAILY, feed_service_daily(con)))
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key=_key(RECONCILIATION),
-            group_name="gtfs",
-            kinds={"duckdb"},
-            deps=[
-                _key(FEED_VERSIONS),
-                _key(ROUTE_DAILY),
-                ["staging", "stg_bus_fleet__buses"],
-                ["reference", "powertrain"],
-            ],
-            description="GTFS bus routes ↔ bus ledger routes per period, with km by energy class.",
-        ),
-        dg.AssetSpec(
-            key=_key(INDICATOR_VALUES),
-            group_name="gtfs",
-            kinds={"duckdb"},
-            deps=[_key(RECONCILIATION)],
-            description="bus_km_clean_share rows in the columns of metrics.indicator_values.",
-        ),
-    ],
-    pool="warehouse",
-)
-def gtfs_bus_km(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """Share of scheduled weekday bus-km run by new- and clean-energy buses, per feed date."""
-    with duckdb.get_connection() as con:
-        reconciliation = route_reconciliation(con)
-        yield _result(con, RECONCILIATION, replace_table(con, RECONCILIATION, reconciliation))
-        yield _result(
-            con, INDICATOR_VALUES, replace_table(con, INDICATOR_VALUES, indicator_rows(con))
-        )
-
-
-GTFS_ASSETS = [raw_gtfs, gtfs_service, gtfs_bus_km]
+GTFS_ASSETS = [raw_gtfs, gtfs_service]
