@@ -265,11 +265,14 @@ def test_a_permission_error_gives_a_clear_message_and_exit_1(unreadable):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         os.chmod(root / "warehouse", 0o777)
         os.chmod(root / unreadable, 0o700)  # owned by root: closed to the run's user
+        # the run keeps its Dagster instance in the warehouse folder (the tests' session
+        # instance belongs to root)
+        env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"} | {"HOME": "/tmp"}
         result = subprocess.run(
             [*UNPRIVILEGED, *GREENTRACK, *_args(root)],
             capture_output=True,
             text=True,
-            env=os.environ | {"HOME": "/tmp"},
+            env=env,
             cwd=str(checkout),
         )
         assert result.returncode == 1, result.stderr[-2000:]
@@ -279,11 +282,38 @@ def test_a_permission_error_gives_a_clear_message_and_exit_1(unreadable):
         shutil.rmtree(root)
 
 
-def test_ui_binds_to_localhost_by_default(monkeypatch):
-    calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda command: calls.append(command) or 0)
-    assert cli.main(["ui"]) == 0
-    assert calls[0][calls[0].index("-h") + 1] == "127.0.0.1"
+class _EndedProcess:
+    """Stands in for a Dagster process that has already exited with 0."""
+
+    started: list[list[str]] = []
+
+    def __init__(self, command, **_options):
+        self.args, self.returncode = command, 0
+        _EndedProcess.started.append(command)
+
+    def poll(self):
+        return 0
+
+    def wait(self, timeout=None):
+        return 0
+
+    def send_signal(self, signum):
+        pass
+
+    terminate = kill = lambda self: None
+
+
+@pytest.mark.parametrize("command", ["ui", "serve"])
+def test_ui_and_serve_bind_to_localhost_by_default(command, monkeypatch, tmp_path):
+    from pipelines import serve
+
+    _EndedProcess.started = []
+    monkeypatch.setattr(serve.subprocess, "Popen", _EndedProcess)
+    monkeypatch.setattr(serve.signal, "signal", lambda *_: None)  # keep pytest's handlers
+    monkeypatch.setenv("GREENTRACK_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    cli.main([command])
+    hosts = [c[c.index("-h") + 1] for c in _EndedProcess.started if "-h" in c]
+    assert hosts == ["127.0.0.1"]
 
 
 def test_the_command_exits_with_its_code_after_exit_handlers_threads_and_output():
