@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from benchmarks.history import MONTH_ENDS, history_rows
 
 
@@ -52,3 +54,33 @@ def test_where_the_time_goes_names_the_slowest_stages_and_largest_tables():
         "| raw.registrations 500,000, marts.dim_vehicle 499,000 |"
     ) in rows
     assert "| 1 | rerun | — | — |" in rows
+
+
+HEADER = (
+    "号牌号码,号牌种类,车辆识别代号,车辆类型,使用性质,燃料种类,"
+    "初次登记日期,机动车状态,状态变更日期,所有人,住所行政区划"
+)
+
+
+def test_a_month_end_export_is_the_newest_population_seen_at_that_date(tmp_path):
+    from benchmarks.history import export_as_of
+
+    rows = [
+        "苏E00001,02,VIN1,K33,A,A,2025-01-10,A,,个人,320585",  # registered before 31 Mar
+        "苏E00002,02,VIN2,K33,A,A,2025-04-02,A,,个人,320585",  # registered after: absent
+        "苏E00003,02,VIN3,K33,A,C,2020-05-05,E,2025-06-30,个人,320585",  # deregistered later
+        '苏E00004,02,VIN4,K33,A,A,2019-01-01,E,2025-02-01,"公司,有限",320585',  # gone by then
+        "苏E00005,02,VIN5,K33,A,A,not a date,A,,个人,320585",  # a defect: in every month
+    ]
+    newest = tmp_path / "newest.csv"
+    newest.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("gb18030"))
+    path = export_as_of(newest, dt.date(2025, 3, 31), tmp_path)
+    assert path.name == "registrations_20250331.csv"
+    assert path.read_bytes().decode("gb18030").split("\r\n") == [
+        HEADER,
+        "苏E00001,02,VIN1,K33,A,A,2025-01-10,A,,个人,320585",
+        "苏E00003,02,VIN3,K33,A,C,2020-05-05,A,,个人,320585",
+        '苏E00004,02,VIN4,K33,A,A,2019-01-01,E,2025-02-01,"公司,有限",320585',
+        "苏E00005,02,VIN5,K33,A,A,not a date,A,,个人,320585",
+        "",
+    ]
