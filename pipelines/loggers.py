@@ -4,8 +4,10 @@ the console, and one progress line per finished step (pipelines/progress.py) on 
 Dagster's default console logger prints the whole event stream, stack traces included, on
 stderr, before `greentrack run` has said what failed. Every run, whatever starts it, instead
 writes the full stream to `<warehouse-dir>/logs/<run_id>.log`; the console gets one line per
-warning our own code logged (a changed pseudonym key, a missing font). Errors are not repeated
-there: Dagster logs one per skipped step, and the run's summary (pipelines/runner.py) says
+warning our own code logged (a changed pseudonym key, a missing font), except a failed Great
+Expectations suite's: the run's summary lists every failed suite in its Quality section, one
+line each (assets/quality/summary.py), so the console would say it twice. Errors are not
+repeated there: Dagster logs one per skipped step, and the run's summary (pipelines/runner.py) says
 what failed, in one place, with the path of the log file. A log file that cannot be written
 (a full disk) never fails the run: the events are still in Dagster's own event log.
 """
@@ -24,6 +26,9 @@ from pipelines.progress import MODES, StepProgress, inside_step_line, local_time
 RUN_LOGS_DIR_NAME = "logs"
 FILE_FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
 METADATA_ATTR = "dagster_meta"  # where Dagster's log manager puts a record's run metadata
+# the name of every Great Expectations suite check (assets/quality/checks.py); its step key is
+# `<asset key>_<name>`
+SUITE_CHECK_NAME = "gx_suite"
 
 
 def run_log_file(run_id: str) -> Path:
@@ -65,8 +70,10 @@ class ConsoleHandler(logging.Handler):
         if record.levelno != logging.WARNING or not is_user_message(record):
             return
         meta = getattr(record, METADATA_ATTR)
-        text = str(meta.get("orig_message") or record.getMessage()).strip().splitlines()
         step = meta.get("step_key")
+        if step and step.endswith(f"_{SUITE_CHECK_NAME}"):
+            return  # in the summary's Quality section
+        text = str(meta.get("orig_message") or record.getMessage()).strip().splitlines()
         where = f" ({step})" if step else ""
         line = f"greentrack {record.levelname}{where}: {text[0] if text else ''}"
         try:

@@ -1,5 +1,6 @@
 """`greentrack run` at scale 1, as cron runs it: a real process, one progress line per asset
-step plus the summary (at most 80 lines), recorded on the persistent instance tagged cli."""
+step plus the summary (at most 40 lines, none of them a page wide), recorded on the persistent
+instance tagged cli."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 PROGRESS = re.compile(r"^\[(\d+)/(\d+)\] [\w.]+ \d+\.\d s(, [\d,]+ rows)?$")
 
 
-def test_a_scale_1_run_prints_at_most_80_lines_and_shows_in_the_instance(tmp_path):
+def test_a_scale_1_run_prints_a_line_per_step_and_a_short_summary_and_shows_in_the_instance(
+    tmp_path,
+):
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     env.update(PATH="/usr/bin:/bin", GREENTRACK_PSEUDONYM_KEY="cli-output-key")
     python = [sys.executable, "-m", "pipelines.cli"]
@@ -49,8 +52,10 @@ def test_a_scale_1_run_prints_at_most_80_lines_and_shows_in_the_instance(tmp_pat
     )
     assert run.returncode in (0, 3), run.stderr
     lines = run.stdout.splitlines() + run.stderr.splitlines()
-    assert len(lines) <= 80, "\n".join(lines)
     progress = [m for m in map(PROGRESS.match, run.stdout.splitlines()) if m]
+    # the step count grows with the models; the rest (start line, summary, warnings) must not
+    assert len(lines) - len(progress) <= 40, "\n".join(lines)
+    assert max(map(len, lines)) <= 300, max(lines, key=len)
     counts = [int(m.group(1)) for m in progress]
     assert counts == sorted(counts) and len(progress) >= 20  # one per asset step, in order
     totals = {int(m.group(2)) for m in progress}

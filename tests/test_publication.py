@@ -268,6 +268,9 @@ def test_the_console_gets_one_line_per_asset_warning_only(capsys):
     handler.handle(_record(logging.WARNING, message="font missing\nsecond line"))
     handler.handle(_record(logging.ERROR, message="Dependencies were not executed"))
     handler.handle(_record(logging.WARNING, event=object(), message="a Dagster event"))
+    suite = _record(logging.WARNING, message="[WARN] quality.reconciliation: 6 rows")
+    suite.dagster_meta["step_key"] = "quality__reconciliation_gx_suite"
+    handler.handle(suite)  # listed in the run summary's Quality section instead
     assert capsys.readouterr().err == "greentrack WARNING (site): font missing\n"
     assert is_user_message(_record(logging.WARNING))
     assert not is_user_message(_record(logging.WARNING, event=object()))
