@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from assets.ingest.dates import parse_date_expr
 from assets.ingest.raw_tables import headers_by_field
 from benchmarks.measure import run_pipeline_child
 from pipelines.generate import generate_all
@@ -73,9 +75,10 @@ HEADERS = headers_by_field("raw.registrations")  # field name -> the export's he
 
 def export_as_of(newest: Path, month_end: dt.date, out: Path) -> Path:
     """The registrations export of `month_end`, derived from the newest export: its vehicles
-    first registered by then, a later status change not yet made. A row whose registration
-    date does not parse (a seeded defect) is in every month, as it would be quarantined in
-    every real export. Same encoding, header and line ends as the newest export."""
+    first registered by then, a later status change not yet made. Dates are read in every
+    spelling the ingest accepts (assets/ingest/dates.py). A row whose registration date does
+    not parse (a seeded defect) is in every month, as it would be quarantined in every real
+    export. Same encoding, header and line ends as the newest export."""
     text = newest.read_bytes().decode(ENCODING)
     header, *rows = (line.removesuffix("\r") for line in text.split("\n"))
     columns = next(csv.reader([header]))
@@ -83,16 +86,17 @@ def export_as_of(newest: Path, month_end: dt.date, out: Path) -> Path:
         columns.index(HEADERS[field])
         for field in ("first_registered_on", "status", "status_changed_on")
     )
+    parsed = [(line, next(csv.reader([line]))) for line in rows if line]
+    dates = _dates({f[i] for _, f in parsed if len(f) == len(columns) for i in (first, changed)})
     kept = [header]
-    for line in (r for r in rows if r):
-        fields = next(csv.reader([line]))
+    for line, fields in parsed:
         if len(fields) != len(columns):
             kept.append(line)
             continue
-        registered = _date(fields[first])
+        registered = dates.get(fields[first])
         if registered is not None and registered > month_end:
             continue
-        change = _date(fields[changed])
+        change = dates.get(fields[changed])
         if change is not None and change > month_end:
             fields[status], fields[changed] = "A", ""
             line = _csv_line(fields)
@@ -102,11 +106,11 @@ def export_as_of(newest: Path, month_end: dt.date, out: Path) -> Path:
     return path
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return None
+def _dates(texts: set[str]) -> dict[str, dt.date]:
+    """Each distinct date text parsed as the ingest parses it; unparseable texts left out."""
+    frame = pl.DataFrame({"text": sorted(texts)}, schema={"text": pl.String})
+    frame = frame.with_columns(parse_date_expr(pl.col("text")).alias("date")).drop_nulls()
+    return dict(zip(frame["text"], frame["date"], strict=True))
 
 
 def _csv_line(fields: list[str]) -> str:

@@ -68,6 +68,8 @@ def test_a_month_end_export_is_the_newest_population_seen_at_that_date(tmp_path)
     rows = [
         "苏E00001,02,VIN1,K33,A,A,2025-01-10,A,,个人,320585",  # registered before 31 Mar
         "苏E00002,02,VIN2,K33,A,A,2025-04-02,A,,个人,320585",  # registered after: absent
+        "苏E00006,02,VIN6,K33,A,A,2025年4月2日,A,,个人,320585",  # the same date, spelt otherwise
+        "苏E00007,02,VIN7,K33,A,A,20250330,A,,个人,320585",  # 30 March: present
         "苏E00003,02,VIN3,K33,A,C,2020-05-05,E,2025-06-30,个人,320585",  # deregistered later
         '苏E00004,02,VIN4,K33,A,A,2019-01-01,E,2025-02-01,"公司,有限",320585',  # gone by then
         "苏E00005,02,VIN5,K33,A,A,not a date,A,,个人,320585",  # a defect: in every month
@@ -79,6 +81,7 @@ def test_a_month_end_export_is_the_newest_population_seen_at_that_date(tmp_path)
     assert path.read_bytes().decode("gb18030").split("\r\n") == [
         HEADER,
         "苏E00001,02,VIN1,K33,A,A,2025-01-10,A,,个人,320585",
+        "苏E00007,02,VIN7,K33,A,A,20250330,A,,个人,320585",
         "苏E00003,02,VIN3,K33,A,C,2020-05-05,A,,个人,320585",
         '苏E00004,02,VIN4,K33,A,A,2019-01-01,E,2025-02-01,"公司,有限",320585',
         "苏E00005,02,VIN5,K33,A,A,not a date,A,,个人,320585",
