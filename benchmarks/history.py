@@ -74,11 +74,16 @@ HEADERS = headers_by_field("raw.registrations")  # field name -> the export's he
 
 
 def export_as_of(newest: Path, month_end: dt.date, out: Path) -> Path:
-    """The registrations export of `month_end`, derived from the newest export: its vehicles
-    first registered by then, a later status change not yet made. Dates are read in every
-    spelling the ingest accepts (assets/ingest/dates.py). A row whose registration date does
-    not parse (a seeded defect) is in every month, as it would be quarantined in every real
-    export. Same encoding, header and line ends as the newest export."""
+    """The registrations export of `month_end`, derived from the newest export (exports_as_of)."""
+    return exports_as_of(newest, [month_end], out)[0]
+
+
+def exports_as_of(newest: Path, month_ends: list[dt.date], out: Path) -> list[Path]:
+    """The registrations export of each month end, derived from the newest export, which is
+    read and parsed once: its vehicles first registered by then, a later status change not yet
+    made. Dates are read in every spelling the ingest accepts (assets/ingest/dates.py). A row
+    whose registration date does not parse (a seeded defect) is in every month, as it would be
+    quarantined in every real export. Same encoding, header and line ends as the newest export."""
     text = newest.read_bytes().decode(ENCODING)
     header, *rows = (line.removesuffix("\r") for line in text.split("\n"))
     columns = next(csv.reader([header]))
@@ -88,22 +93,26 @@ def export_as_of(newest: Path, month_end: dt.date, out: Path) -> Path:
     )
     parsed = [(line, next(csv.reader([line]))) for line in rows if line]
     dates = _dates({f[i] for _, f in parsed if len(f) == len(columns) for i in (first, changed)})
-    kept = [header]
-    for line, fields in parsed:
-        if len(fields) != len(columns):
+    paths = []
+    for month_end in month_ends:
+        kept = [header]
+        for line, fields in parsed:
+            if len(fields) != len(columns):
+                kept.append(line)
+                continue
+            registered = dates.get(fields[first])
+            if registered is not None and registered > month_end:
+                continue
+            change = dates.get(fields[changed])
+            if change is not None and change > month_end:
+                unchanged = list(fields)  # the parsed row serves every month: not in place
+                unchanged[status], unchanged[changed] = "A", ""
+                line = _csv_line(unchanged)
             kept.append(line)
-            continue
-        registered = dates.get(fields[first])
-        if registered is not None and registered > month_end:
-            continue
-        change = dates.get(fields[changed])
-        if change is not None and change > month_end:
-            fields[status], fields[changed] = "A", ""
-            line = _csv_line(fields)
-        kept.append(line)
-    path = out / f"registrations_{month_end:%Y%m%d}.csv"
-    path.write_bytes(("\r\n".join(kept) + "\r\n").encode(ENCODING))
-    return path
+        path = out / f"registrations_{month_end:%Y%m%d}.csv"
+        path.write_bytes(("\r\n".join(kept) + "\r\n").encode(ENCODING))
+        paths.append(path)
+    return paths
 
 
 def _dates(texts: set[str]) -> dict[str, dt.date]:
@@ -122,7 +131,7 @@ def _csv_line(fields: list[str]) -> str:
 def monthly_snapshots(newest: Path, scratch: Path) -> list[Path]:
     """One registrations export per month end of 2025, December's (the newest) last."""
     scratch.mkdir(parents=True, exist_ok=True)
-    return [export_as_of(newest, month_end, scratch) for month_end in MONTH_ENDS]
+    return exports_as_of(newest, MONTH_ENDS, scratch)
 
 
 def measure_history(scale: float, scratch: Path) -> dict:

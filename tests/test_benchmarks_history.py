@@ -87,3 +87,17 @@ def test_a_month_end_export_is_the_newest_population_seen_at_that_date(tmp_path)
         "苏E00005,02,VIN5,K33,A,A,not a date,A,,个人,320585",
         "",
     ]
+
+
+def test_one_pass_gives_each_month_end_its_own_view_of_a_later_change(tmp_path):
+    from benchmarks.history import exports_as_of
+
+    row = "苏E00003,02,VIN3,K33,A,C,2020-05-05,E,2025-06-30,个人,320585"  # deregistered 30 June
+    newest = tmp_path / "newest.csv"
+    newest.write_bytes(f"{HEADER}\r\n{row}\r\n".encode("gb18030"))
+    month_ends = [dt.date(2025, 3, 31), dt.date(2025, 5, 31), dt.date(2025, 7, 31)]
+    rows = [p.read_bytes().decode("gb18030").split("\r\n")[1] for p in exports_as_of(
+        newest, month_ends, tmp_path
+    )]  # fmt: skip
+    not_yet = "苏E00003,02,VIN3,K33,A,C,2020-05-05,A,,个人,320585"
+    assert rows == [not_yet, not_yet, row]

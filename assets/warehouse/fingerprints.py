@@ -172,24 +172,15 @@ def record_build(
     return output_fingerprint
 
 
-def _attached_has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _attached_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The columns of `table` in the attached published file; empty when it has no such table."""
     schema, name = table.split(".", 1)
     rows = con.execute(
-        "select count(*) from duckdb_tables() "
+        "select column_name from duckdb_columns() "
         "where database_name = ? and schema_name = ? and table_name = ?",
         [PUBLISHED_ALIAS, schema, name],
     ).fetchall()
-    return bool(rows[0][0])
-
-
-def _attached_has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    schema, name = table.split(".", 1)
-    rows = con.execute(
-        "select count(*) from duckdb_columns() where database_name = ? and schema_name = ? "
-        "and table_name = ? and column_name = ?",
-        [PUBLISHED_ALIAS, schema, name, column],
-    ).fetchall()
-    return bool(rows[0][0])
+    return {row[0] for row in rows}
 
 
 def copy_if_published(
@@ -206,9 +197,9 @@ def copy_if_published(
     except duckdb.Error:
         return None  # held by a writer, or not a warehouse: build instead
     try:
-        if not (_attached_has_table(con, BUILDS_TABLE) and _attached_has_table(con, table)):
-            return None
-        if not _attached_has_column(con, BUILDS_TABLE, "output_fingerprint"):
+        if "output_fingerprint" not in _attached_columns(con, BUILDS_TABLE):
+            return None  # no builds recorded, or recorded by an older release
+        if not _attached_columns(con, table):
             return None
         builds = f"{PUBLISHED_ALIAS}.{qualified(BUILDS_TABLE)}"
         rows = con.execute(
