@@ -11,7 +11,7 @@ import pytest
 
 from assets.warehouse.assets import materialise_model
 from assets.warehouse.fingerprints import BUILT, SKIPPED, contents_fingerprint
-from assets.warehouse.sql_models import SqlModel, tables_read
+from assets.warehouse.sql_models import SqlMacro, SqlModel, tables_read
 
 
 def model(qualified_name: str, sql: str) -> SqlModel:
@@ -126,6 +126,28 @@ def test_a_changed_sql_text_rebuilds_the_model(tmp_path):
         assert night(tmp_path, "run-2")["staging.c"] == BUILT
     finally:
         MODELS[1] = model("staging.c", "select v + 1 as v from raw.y")
+
+
+def test_a_changed_macro_rebuilds_the_models_calling_it(tmp_path):
+    work, published = tmp_path / "work.duckdb", tmp_path / "published.duckdb"
+    sql = "with x as (select * from raw.x)\nselect * from scaled(x)"
+
+    def run(factor: int, run_id: str) -> tuple[str, int]:
+        scaled = SqlMacro("scaled", ("rows",), f"select v * {factor} as v from query_table(rows)")
+        calling = SqlModel(
+            "staging", "s", Path("s.sql"), sql, "s", reads=("raw.x",), macros=(scaled,)
+        )
+        work.unlink(missing_ok=True)
+        with duckdb.connect(str(work)) as con:
+            sources(con)
+            action = materialise_model(con, calling, published, run_id)[1]
+            total = con.execute("select sum(v) from staging.s").fetchone()[0]
+        shutil.copy(work, published)
+        return action, total
+
+    assert run(2, "run-1") == (BUILT, 6)
+    assert run(2, "run-2") == (SKIPPED, 6)
+    assert run(3, "run-3") == (BUILT, 9)  # the model's SQL is the same, its macro's is not
 
 
 def test_without_a_published_warehouse_to_take_from_every_model_is_built(tmp_path):

@@ -14,6 +14,7 @@ from assets.reference.assets import reference_tables
 from assets.warehouse.assets import build_model
 from assets.warehouse.assets import sql_model_assets as sql_model_assets_of
 from assets.warehouse.sql_models import (
+    MODEL_SCHEMAS,
     SqlModelError,
     discover_models,
     parse_header,
@@ -158,6 +159,46 @@ def test_models_come_in_dependency_order(tmp_path):
     ]
 
 
+def write_macro(root: Path, name: str, arguments: str, body: str) -> None:
+    path = root / "macros" / f"{name}.sql"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"-- {name}\n-- arguments: {arguments}\n{body}\n", encoding="utf-8")
+
+
+def test_a_model_reads_the_tables_of_the_macros_it_calls_directly_or_not(tmp_path):
+    write_macro(tmp_path, "doubled", "rows", "select v * 2 as v from query_table(rows)")
+    write_macro(tmp_path, "fuel_codes", "", "select * from reference.fuel")
+    write_macro(tmp_path, "doubled_x", "", "select * from doubled('raw.x'), raw.x as x")
+    root = write_models(tmp_path, {"marts/m.sql": "select * from doubled_x(), staging.s"})
+    (model,) = discover_models(root)
+    assert model.reads == ("raw.x", "staging.s")  # fuel_codes is not called
+    assert [macro.name for macro in model.macros] == ["doubled", "doubled_x"]
+    assert [macro.arguments for macro in model.macros] == [("rows",), ()]
+
+
+def test_a_macro_without_an_arguments_line_is_refused(tmp_path):
+    write_models(tmp_path, {"macros/doubled.sql": "select 1 as v"})
+    with pytest.raises(SqlModelError, match="one arguments: line"):
+        discover_models(tmp_path)
+
+
+def test_a_model_is_built_with_its_macros_which_the_warehouse_file_does_not_keep(tmp_path):
+    write_macro(tmp_path, "doubled", "rows", "select v * 2 as v from query_table(rows)")
+    root = write_models(
+        tmp_path,
+        {"staging/m.sql": "with x as (select * from raw.x)\nselect * from doubled(x) order by v"},
+    )
+    (model,) = discover_models(root)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema raw; create table raw.x as select * from range(3) t (v)")
+        assert build_model(con, model) == 3
+        assert con.execute("select v from staging.m").fetchall() == [(0,), (2,), (4,)]
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert con.execute(
+            "select count(*) from duckdb_functions() where function_name = 'doubled'"
+        ).fetchone() == (0,)
+
+
 @pytest.mark.parametrize(
     ("key", "deps"),
     [
@@ -173,6 +214,10 @@ def test_models_come_in_dependency_order(tmp_path):
         ),
         (
             ["staging", "stg_bus_fleet__buses"],
+            [["raw", "bus_fleet"], ["staging", "stg_audit__accepted_files"]],
+        ),
+        (
+            ["marts", "dim_bus_history"],  # through the macro bus_fleet_snapshots()
             [["raw", "bus_fleet"], ["staging", "stg_audit__accepted_files"]],
         ),
         (
@@ -220,7 +265,8 @@ def test_every_model_folder_is_discovered():
         "metrics",
         "quality",
     }
-    assert len(ASSETS) == len(list(project.SQL_DIR.glob("*/*.sql")))
+    models = [p for p in project.SQL_DIR.glob("*/*.sql") if p.parent.name in MODEL_SCHEMAS]
+    assert len(ASSETS) == len(models)
 
 
 @pytest.fixture(scope="module")

@@ -64,9 +64,12 @@ def comment_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> Non
 
 
 def build_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> int:
-    """Create or replace the model's table, comment it, and return its row count."""
+    """Create or replace the model's table (after the macros it calls), comment it, and return
+    its row count."""
     table_sql = qualified(model.qualified_name)
     con.execute(f"create schema if not exists {identifier(model.schema)}")
+    for macro in model.macros:
+        con.execute(macro.create_sql)
     con.execute(f"create or replace table {table_sql} as\n{model.sql}")
     comment_model(con, model)
     (rows,) = con.execute(f"select count(*) from {table_sql}").fetchall()[0]  # result finished

@@ -145,8 +145,13 @@ def input_fingerprints(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[
 
 
 def model_fingerprint(model: SqlModel, inputs: dict[str, str | None]) -> str:
-    """What the model's table is a function of: its SQL, DuckDB's version, its inputs."""
-    return digest({"sql": model.sql, "duckdb": duckdb.__version__, "inputs": inputs})
+    """What the model's table is a function of: its SQL and the macros it calls, DuckDB's
+    version, its inputs. (A model calling no macro keeps the fingerprint it had before macros
+    existed, so its published table stays reusable.)"""
+    parts = {"sql": model.sql, "duckdb": duckdb.__version__, "inputs": inputs}
+    if model.macros:
+        parts["macros"] = {macro.name: macro.sql for macro in model.macros}
+    return digest(parts)
 
 
 def record_build(

@@ -13,13 +13,21 @@ is the description; a `columns:` block in the header documents the columns:
     -- columns:
     --   column_name: what it holds
     --     (a deeper-indented line continues the column's description)
+
+A rule that several models state alike (the SCD2 intervals, a source's renames) is a *table
+macro*: dbt_like_sql/macros/<name>.sql holds its one select, with a header that has an
+`arguments:` line (the names it takes, comma-separated; none for a macro of no arguments). A
+model calls it as a table function, `from <name>(...)`; the macro is created (a temporary
+DuckDB macro, so the warehouse file does not keep it) before the model's table, its tables
+count among the model's reads, and its text is part of the model's code version and
+fingerprint.
 """
 
 from __future__ import annotations
 
 import graphlib
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +37,27 @@ from sqlglot import exp
 # build order of the layers; quality holds the checks analysts read (quality.reconciliation)
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "quality")
 DOCUMENTED_SCHEMAS = ("marts", "metrics", "quality")  # every column must carry a comment
+MACRO_DIR = "macros"
 
 
 class SqlModelError(ValueError):
     """A model file that cannot be turned into an asset (bad SQL, reference, or cycle)."""
+
+
+@dataclass(frozen=True)
+class SqlMacro:
+    """A table macro of dbt_like_sql/macros/: one select that models call as a table function."""
+
+    name: str
+    arguments: tuple[str, ...]
+    sql: str
+    reads: tuple[str, ...] = ()  # schema-qualified tables, sorted
+    calls: tuple[str, ...] = ()  # other macros it calls, sorted
+
+    @property
+    def create_sql(self) -> str:
+        arguments = ", ".join(self.arguments)
+        return f"create or replace temp macro {self.name}({arguments}) as table\n{self.sql}"
 
 
 @dataclass(frozen=True)
@@ -43,7 +68,8 @@ class SqlModel:
     sql: str
     description: str
     column_docs: dict[str, str] = field(default_factory=dict)
-    reads: tuple[str, ...] = ()  # schema-qualified tables, sorted
+    reads: tuple[str, ...] = ()  # schema-qualified tables, sorted, its macros' included
+    macros: tuple[SqlMacro, ...] = ()  # the macros it calls, directly or through another
 
     @property
     def qualified_name(self) -> str:
@@ -51,7 +77,8 @@ class SqlModel:
 
     @property
     def code_version(self) -> str:
-        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()[:16]
+        text = "\n".join([self.sql, *(macro.sql for macro in self.macros)])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def parse_header(sql: str) -> tuple[str, dict[str, str]]:
@@ -82,20 +109,28 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
     return "\n".join(description).strip(), columns
 
 
-def tables_read(sql: str, where: str = "<sql>") -> tuple[str, ...]:
-    """Schema-qualified tables a single select reads; CTE names are left out."""
+def parse_select(sql: str, where: str = "<sql>") -> exp.Query:
+    """The single select of a model or macro, parsed (dialect duckdb)."""
     try:
         statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except sqlglot.errors.ParseError as error:
         raise SqlModelError(f"{where}: sqlglot cannot parse the model: {error}") from error
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise SqlModelError(f"{where}: a model must hold exactly one select statement")
-    tree = statements[0]
+    return statements[0]
+
+
+def tables_read(sql: str, where: str = "<sql>") -> tuple[str, ...]:
+    """Schema-qualified tables a single select reads; CTE names are left out."""
+    return tables_in(parse_select(sql, where), where)
+
+
+def tables_in(tree: exp.Query, where: str) -> tuple[str, ...]:
     cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     reads = set()
     for table in tree.find_all(exp.Table):
         if not isinstance(table.this, exp.Identifier):
-            continue  # table functions such as range(), generate_series()
+            continue  # table functions such as range(), generate_series(), a macro
         if not table.db:
             if table.name in cte_names:
                 continue
@@ -107,7 +142,44 @@ def tables_read(sql: str, where: str = "<sql>") -> tuple[str, ...]:
     return tuple(sorted(reads))
 
 
-def read_model(path: Path, schema: str) -> SqlModel:
+def functions_called(tree: exp.Query) -> set[str]:
+    """Names of the functions DuckDB does not have built in that sqlglot knows (a macro's)."""
+    return {function.name.lower() for function in tree.find_all(exp.Anonymous)}
+
+
+def read_macro(path: Path, known: Collection[str]) -> SqlMacro:
+    """The macro of dbt_like_sql/macros/<name>.sql; `known` are every macro's names."""
+    sql = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
+    where = f"{MACRO_DIR}/{path.name}"
+    description, _ = parse_header(sql)
+    lines = [line for line in description.splitlines() if line.startswith("arguments:")]
+    if not path.stem.isidentifier() or len(lines) != 1:
+        raise SqlModelError(f"{where}: a macro needs an identifier name and one arguments: line")
+    names = lines[0].removeprefix("arguments:").split(",")
+    arguments = tuple(name.strip() for name in names if name.strip())
+    tree = parse_select(sql, where)
+    calls = functions_called(tree) & set(known) - {path.stem}
+    return SqlMacro(path.stem, arguments, sql, tables_in(tree, where), tuple(sorted(calls)))
+
+
+def read_macros(sql_dir: Path) -> dict[str, SqlMacro]:
+    paths = sorted((sql_dir / MACRO_DIR).glob("*.sql"))
+    names = {path.stem.lower() for path in paths}
+    return {macro.name.lower(): macro for macro in (read_macro(p, names) for p in paths)}
+
+
+def macros_called(tree: exp.Query, macros: Mapping[str, SqlMacro]) -> tuple[SqlMacro, ...]:
+    """The macros a select calls, directly or through another macro, by name."""
+    pending, found = sorted(functions_called(tree) & set(macros)), {}
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found[name] = macros[name]
+            pending.extend(macros[name].calls)
+    return tuple(found[name] for name in sorted(found))
+
+
+def read_model(path: Path, schema: str, macros: Mapping[str, SqlMacro] | None = None) -> SqlModel:
     sql = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
     description, column_docs = parse_header(sql)
     where = f"{schema}/{path.name}"
@@ -115,6 +187,9 @@ def read_model(path: Path, schema: str) -> SqlModel:
         raise SqlModelError(f"{where}: a model file name must be a SQL identifier")
     if not description:
         raise SqlModelError(f"{where}: the model has no header comment (grain, key, why)")
+    tree = parse_select(sql, where)
+    called = macros_called(tree, macros or {})
+    reads = {*tables_in(tree, where), *(table for macro in called for table in macro.reads)}
     return SqlModel(
         schema=schema,
         name=path.stem,
@@ -122,7 +197,8 @@ def read_model(path: Path, schema: str) -> SqlModel:
         sql=sql,
         description=description,
         column_docs=column_docs,
-        reads=tables_read(sql, where),
+        reads=tuple(sorted(reads)),
+        macros=called,
     )
 
 
@@ -133,8 +209,9 @@ def discover_models(sql_dir: Path, other_tables: Collection[str] | None = None) 
     the ledgers, tables built in Python): a model may read those and the other models, and
     nothing else. None leaves references unchecked (any table that is not a model is someone
     else's)."""
+    macros = read_macros(sql_dir)
     models = [
-        read_model(path, schema)
+        read_model(path, schema, macros)
         for schema in MODEL_SCHEMAS
         for path in sorted((sql_dir / schema).glob("*.sql"))
     ]

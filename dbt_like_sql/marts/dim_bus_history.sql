@@ -27,103 +27,13 @@
 
 with
 
-accepted_source_files as (
-    select * from staging.stg_audit__accepted_files
-),
-
-buses as (
-    select * from raw.bus_fleet
-),
-
-accepted_files as (
-    select
-        file_name,
-        sha256,
-        file_date,
-        file_sequence,
-        next_file_date
-    from accepted_source_files
-    where source = 'bus_fleet'
-),
-
-states as (
-    select
-        buses.fleet_no,
-        buses.plate_pseudonym,
-        buses.route as route_short_name,
-        buses.length_m,
-        buses.seats,
-        buses.powertrain_label,
-        buses.in_service_on,
-        buses.retired_on,
-        buses.status as operating_status,
-        buses.operator,
-        buses._extra as extra_columns,
-        accepted_files.file_sequence,
-        count(*) as copies
-    from buses
-    inner join accepted_files
-        on
-            buses._source_file = accepted_files.file_name
-            and buses._source_sha256 = accepted_files.sha256
-    group by all
-),
-
-islands as (
-    select
-        *,
-        file_sequence - row_number() over (
-            partition by
-                fleet_no, plate_pseudonym, route_short_name, length_m,
-                seats, powertrain_label, in_service_on, retired_on,
-                operating_status, operator, extra_columns, copies
-            order by file_sequence
-        ) as island
-    from states
-),
-
-intervals as (
-    select
-        fleet_no,
-        plate_pseudonym,
-        route_short_name,
-        length_m,
-        seats,
-        powertrain_label,
-        in_service_on,
-        retired_on,
-        operating_status,
-        operator,
-        extra_columns,
-        copies,
-        island,
-        min(file_sequence) as first_sequence,
-        max(file_sequence) as last_sequence
-    from islands
-    group by all
+snapshots as (  -- noqa: ST03
+    select * exclude (source_row_number, source_file, is_newest)
+    from bus_fleet_snapshots()
 ),
 
 final as (
-    select
-        intervals.fleet_no,
-        intervals.plate_pseudonym,
-        intervals.route_short_name,
-        intervals.length_m,
-        intervals.seats,
-        intervals.powertrain_label,
-        intervals.in_service_on,
-        intervals.retired_on,
-        intervals.operating_status,
-        intervals.operator,
-        intervals.extra_columns,
-        intervals.copies,
-        first_file.file_date as valid_from,
-        last_file.next_file_date as valid_to
-    from intervals
-    inner join accepted_files as first_file
-        on intervals.first_sequence = first_file.file_sequence
-    inner join accepted_files as last_file
-        on intervals.last_sequence = last_file.file_sequence
+    select * from scd2_intervals(snapshots)
 )
 
-select * from final
+select * from final  -- noqa: AM04

@@ -29,107 +29,13 @@
 
 with
 
-accepted_source_files as (
-    select * from staging.stg_audit__accepted_files
-),
-
-registrations as (
-    select * from raw.registrations
-),
-
-accepted_files as (
-    select
-        file_name,
-        sha256,
-        file_date,
-        file_sequence,
-        next_file_date
-    from accepted_source_files
-    where source = 'registrations'
-),
-
-states as (
-    select
-        registrations.plate_pseudonym,
-        registrations.plate_type as plate_type_code,
-        registrations.vin_pseudonym,
-        registrations.vehicle_type as vehicle_type_code,
-        registrations.usage as usage_code,
-        registrations.fuel as fuel_codes,
-        registrations.first_registered_on,
-        registrations.status as status_codes,
-        registrations.status_changed_on,
-        registrations.owner,
-        registrations.admin_code,
-        registrations._extra as extra_columns,
-        accepted_files.file_sequence,
-        count(*) as copies
-    from registrations
-    inner join accepted_files
-        on
-            registrations._source_file = accepted_files.file_name
-            and registrations._source_sha256 = accepted_files.sha256
-    group by all
-),
-
-islands as (
-    select
-        *,
-        file_sequence - row_number() over (
-            partition by
-                plate_pseudonym, plate_type_code, vin_pseudonym,
-                vehicle_type_code, usage_code, fuel_codes, first_registered_on,
-                status_codes, status_changed_on, owner, admin_code,
-                extra_columns, copies
-            order by file_sequence
-        ) as island
-    from states
-),
-
-intervals as (
-    select
-        plate_pseudonym,
-        plate_type_code,
-        vin_pseudonym,
-        vehicle_type_code,
-        usage_code,
-        fuel_codes,
-        first_registered_on,
-        status_codes,
-        status_changed_on,
-        owner,
-        admin_code,
-        extra_columns,
-        copies,
-        island,
-        min(file_sequence) as first_sequence,
-        max(file_sequence) as last_sequence
-    from islands
-    group by all
+snapshots as (  -- noqa: ST03
+    select * exclude (source_row_number, source_file, is_newest)
+    from registrations_snapshots()
 ),
 
 final as (
-    select
-        intervals.plate_pseudonym,
-        intervals.plate_type_code,
-        intervals.vin_pseudonym,
-        intervals.vehicle_type_code,
-        intervals.usage_code,
-        intervals.fuel_codes,
-        intervals.first_registered_on,
-        intervals.status_codes,
-        intervals.status_changed_on,
-        intervals.owner,
-        intervals.admin_code,
-        intervals.extra_columns,
-        intervals.copies,
-        first_file.file_date as valid_from,
-        last_file.next_file_date as valid_to
-    from intervals
-    inner join accepted_files as first_file
-        on intervals.first_sequence = first_file.file_sequence
-    inner join accepted_files as last_file
-        on intervals.last_sequence = last_file.file_sequence
+    select * from scd2_intervals(snapshots)
 )
 
-select * from final
+select * from final  -- noqa: AM04

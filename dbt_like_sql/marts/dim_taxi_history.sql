@@ -24,94 +24,13 @@
 
 with
 
-accepted_source_files as (
-    select * from staging.stg_audit__accepted_files
-),
-
-taxis as (
-    select * from raw.taxi_fleet
-),
-
-accepted_files as (
-    select
-        file_name,
-        sha256,
-        file_date,
-        file_sequence,
-        next_file_date
-    from accepted_source_files
-    where source = 'taxi_fleet'
-),
-
-states as (
-    select
-        taxis.company,
-        taxis.plate_pseudonym,
-        taxis.taxi_kind,
-        taxis.powertrain_label,
-        taxis.operating_area,
-        taxis.in_service_on,
-        taxis.exited_on,
-        taxis._extra as extra_columns,
-        accepted_files.file_sequence,
-        count(*) as copies
-    from taxis
-    inner join accepted_files
-        on
-            taxis._source_file = accepted_files.file_name
-            and taxis._source_sha256 = accepted_files.sha256
-    group by all
-),
-
-islands as (
-    select
-        *,
-        file_sequence - row_number() over (
-            partition by
-                company, plate_pseudonym, taxi_kind, powertrain_label,
-                operating_area, in_service_on, exited_on, extra_columns,
-                copies
-            order by file_sequence
-        ) as island
-    from states
-),
-
-intervals as (
-    select
-        company,
-        plate_pseudonym,
-        taxi_kind,
-        powertrain_label,
-        operating_area,
-        in_service_on,
-        exited_on,
-        extra_columns,
-        copies,
-        island,
-        min(file_sequence) as first_sequence,
-        max(file_sequence) as last_sequence
-    from islands
-    group by all
+snapshots as (  -- noqa: ST03
+    select * exclude (source_row_number, source_file, is_newest)
+    from taxi_fleet_snapshots()
 ),
 
 final as (
-    select
-        intervals.company,
-        intervals.plate_pseudonym,
-        intervals.taxi_kind,
-        intervals.powertrain_label,
-        intervals.operating_area,
-        intervals.in_service_on,
-        intervals.exited_on,
-        intervals.extra_columns,
-        intervals.copies,
-        first_file.file_date as valid_from,
-        last_file.next_file_date as valid_to
-    from intervals
-    inner join accepted_files as first_file
-        on intervals.first_sequence = first_file.file_sequence
-    inner join accepted_files as last_file
-        on intervals.last_sequence = last_file.file_sequence
+    select * from scd2_intervals(snapshots)
 )
 
-select * from final
+select * from final  -- noqa: AM04

@@ -8,36 +8,10 @@
 
 with
 
-accepted_files as (
-    select * from staging.stg_audit__accepted_files
-),
-
-registrations as (
-    select * from raw.registrations
-),
-
-final as (
-    select
-        registrations._row_number as source_row_number,
-        registrations.plate_pseudonym,
-        registrations.plate_type as plate_type_code,
-        registrations.vin_pseudonym,
-        registrations.vehicle_type as vehicle_type_code,
-        registrations.usage as usage_code,
-        registrations.fuel as fuel_codes,
-        registrations.first_registered_on,
-        registrations.status as status_codes,
-        registrations.status_changed_on,
-        registrations.owner,
-        registrations.admin_code,
-        registrations._source_file as source_file,
-        accepted_files.file_date
-    from registrations
-    inner join accepted_files
-        on
-            registrations._source_file = accepted_files.file_name
-            and registrations._source_sha256 = accepted_files.sha256
-    where accepted_files.source = 'registrations' and accepted_files.is_newest
+newest_file_rows as (
+    select * exclude (extra_columns, file_sequence, next_file_date, is_newest)
+    from registrations_snapshots()
+    where is_newest
 )
 
-select * from final
+select * from newest_file_rows  -- noqa: AM04

@@ -7,32 +7,10 @@
 
 with
 
-accepted_files as (
-    select * from staging.stg_audit__accepted_files
-),
-
-taxis as (
-    select * from raw.taxi_fleet
-),
-
-final as (
-    select
-        taxis._row_number as source_row_number,
-        taxis.company,
-        taxis.plate_pseudonym,
-        taxis.taxi_kind,
-        taxis.powertrain_label,
-        taxis.operating_area,
-        taxis.in_service_on,
-        taxis.exited_on,
-        taxis._source_file as source_file,
-        accepted_files.file_date
-    from taxis
-    inner join accepted_files
-        on
-            taxis._source_file = accepted_files.file_name
-            and taxis._source_sha256 = accepted_files.sha256
-    where accepted_files.source = 'taxi_fleet' and accepted_files.is_newest
+newest_file_rows as (
+    select * exclude (extra_columns, file_sequence, next_file_date, is_newest)
+    from taxi_fleet_snapshots()
+    where is_newest
 )
 
-select * from final
+select * from newest_file_rows  -- noqa: AM04
