@@ -13,6 +13,13 @@ import duckdb
 import polars as pl
 import yaml
 
+from assets.warehouse.sql_models import (
+    DOCUMENTED_SCHEMAS,
+    SqlModel,
+    SqlModelError,
+    discover_declarations,
+)
+from pipelines import project
 from pipelines.sql_text import identifier, literal, qualified
 
 # The storage format the warehouse is written in. DuckDB 2 writes format v2.0.0 by default, which
@@ -22,8 +29,8 @@ from pipelines.sql_text import identifier, literal, qualified
 STORAGE_COMPATIBILITY = "v1.1.0"
 OLDEST_READER = "1.1"
 
+# The last two Python-built tables not yet declared in dbt_like_sql/ (they become SQL models).
 TABLE_DOCS = Path(__file__).resolve().parents[1] / "assets" / "table_docs.yaml"
-DOCUMENTED_SCHEMAS = ("marts", "metrics")
 
 SCHEMAS = (
     "reference",
@@ -62,9 +69,14 @@ def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl
                 con.execute(f"insert into {table} select * from _frame_to_write")
         finally:
             con.unregister("_frame_to_write")
-    if schema in DOCUMENTED_SCHEMAS:
-        comment_table(con, qualified_name)
+    comment_table(con, qualified_name)
     return frame.height
+
+
+@functools.cache
+def declarations() -> dict[str, SqlModel]:
+    """The tables built in Python, declared in dbt_like_sql/ (assets/warehouse/sql_models.py)."""
+    return discover_declarations(project.SQL_DIR)
 
 
 @functools.cache
@@ -72,13 +84,36 @@ def table_docs() -> dict:
     return yaml.safe_load(TABLE_DOCS.read_text(encoding="utf-8"))
 
 
-def comment_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> None:
-    """COMMENT ON a Python-built marts/metrics table and each column, from table_docs.yaml.
+def comment_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
+    """COMMENT ON the table and every documented column from the header of its file in
+    dbt_like_sql/ (a model or a declaration); marts/metrics/quality must document all."""
+    table_sql = qualified(model.qualified_name)
+    con.execute(f"comment on table {table_sql} is {literal(model.description)}")
+    columns = list(column_types(con, model.qualified_name))
+    if model.schema in DOCUMENTED_SCHEMAS:
+        undocumented = [name for name in columns if name not in model.column_docs]
+        stale = [name for name in model.column_docs if name not in columns]
+        if undocumented or stale:
+            raise SqlModelError(
+                f"{model.qualified_name}: the header's columns: block does not match the table "
+                f"(undocumented: {undocumented}, documented but absent: {stale})"
+            )
+    for name in columns:
+        if name in model.column_docs:
+            column_sql = f"{table_sql}.{identifier(name)}"
+            con.execute(f"comment on column {column_sql} is {literal(model.column_docs[name])}")
 
-    Tables the SQL models build comment themselves and are not listed. A listed table with an
-    undocumented column is an error; an unlisted Python-built table is caught by the
-    end-to-end test that every marts/metrics column carries a comment.
+
+def comment_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> None:
+    """COMMENT ON a table built in Python as its declaration in dbt_like_sql/ says.
+
+    A table with no declaration is left as it is: the SQL models comment their own, and
+    warehouse_docs.yaml the raw, reference and audit tables before publication.
     """
+    declaration = declarations().get(qualified_name)
+    if declaration is not None:
+        comment_model(con, declaration)
+        return
     docs = table_docs().get(qualified_name)
     if docs is None:
         return

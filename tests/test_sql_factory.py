@@ -7,15 +7,18 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.reference.assets import reference_tables
-from assets.warehouse.assets import build_model
+from assets.warehouse.assets import build_model, model_key
 from assets.warehouse.assets import sql_model_assets as sql_model_assets_of
 from assets.warehouse.sql_models import (
     MODEL_SCHEMAS,
     SqlModelError,
+    check_declarations,
+    discover_declarations,
     discover_models,
     parse_header,
     read_model,
@@ -24,6 +27,7 @@ from assets.warehouse.sql_models import (
 from assets.warehouse.table_writers import also_writes
 from pipelines import project
 from pipelines.definitions import SQL_MODEL_ASSETS as sql_model_assets
+from pipelines.warehouse import comment_model, replace_table
 from tests.sql_fixtures import Warehouse, day
 
 ASSETS = {asset.key: asset for asset in sql_model_assets}
@@ -116,10 +120,17 @@ def _python_assets() -> list[dg.AssetsDefinition]:
     return [ingest("bus_fleet"), ingest("taxi_fleet"), service]
 
 
+DECLARED = {  # the tables _python_assets builds, declared as dbt_like_sql/ declares them
+    "marts/fct_service.sql": "-- built by: tests/test_sql_factory.py\n-- columns:\n--   a: an a",
+    "metrics/service_values.sql": "-- built by: tests/test_sql_factory.py",
+}
+
+
 def test_a_model_may_read_any_table_an_asset_writes(tmp_path):
     root = write_models(
         tmp_path,
         {
+            **DECLARED,
             "staging/files.sql": "select * from audit.source_files",
             "marts/m.sql": "select * from marts.fct_service, metrics.service_values, "
             "audit.service_log, staging.files",
@@ -138,9 +149,95 @@ def test_a_model_may_read_any_table_an_asset_writes(tmp_path):
 
 
 def test_a_table_no_asset_writes_is_an_error_when_the_definitions_load(tmp_path):
-    root = write_models(tmp_path, {"marts/m.sql": "select * from marts.fct_unknown"})
+    root = write_models(tmp_path, {**DECLARED, "marts/m.sql": "select * from marts.fct_unknown"})
     with pytest.raises(SqlModelError, match="no model dbt_like_sql/marts/fct_unknown.sql"):
         sql_model_assets_of(_python_assets(), root)
+
+
+def test_a_python_built_mart_without_a_declaration_is_an_error_when_the_definitions_load(
+    tmp_path,
+):
+    root = write_models(tmp_path, {"metrics/service_values.sql": "-- built by: tests/x.py"})
+    with pytest.raises(SqlModelError, match=r"without a declaration: \['marts.fct_service'\]"):
+        sql_model_assets_of(_python_assets(), root)
+
+
+def test_a_declared_table_no_asset_writes_is_an_error_when_the_definitions_load(tmp_path):
+    root = write_models(tmp_path, {**DECLARED, "marts/fct_orphan.sql": "-- built by: x.py"})
+    with pytest.raises(SqlModelError, match=r"no asset writes: \['marts.fct_orphan \(built by"):
+        sql_model_assets_of(_python_assets(), root)
+
+
+def test_check_declarations_leaves_tables_documented_elsewhere_and_other_schemas():
+    check_declarations({}, {"raw.bus_fleet", "audit.service_log", "marts.old"}, {"marts.old"})
+
+
+def test_a_declaration_is_a_header_naming_its_writer_and_no_select(tmp_path):
+    root = write_models(tmp_path, DECLARED)
+    declared = discover_declarations(root)
+    assert sorted(declared) == ["marts.fct_service", "metrics.service_values"]
+    service = declared["marts.fct_service"]
+    assert (service.built_by, service.reads) == ("tests/test_sql_factory.py", ())
+    assert (service.description, service.column_docs) == ("fct_service\ngrain: test", {"a": "an a"})
+    assert discover_models(root, other_tables=set()) == []  # no asset is run for one
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("-- built by: x.py\nselect 1", "a declaration .* holds no select"),
+        ("-- built by:", "names no module"),
+        ("", "exactly one select"),  # a header alone, no writer named, is not a declaration
+    ],
+)
+def test_a_malformed_declaration_is_refused(tmp_path, body, message):
+    with pytest.raises(SqlModelError, match=message):
+        discover_declarations(write_models(tmp_path, {"marts/t.sql": body}))
+
+
+def test_a_model_may_read_a_declared_table_with_references_checked(tmp_path):
+    root = write_models(tmp_path, {**DECLARED, "marts/m.sql": "select * from marts.fct_service"})
+    assert [m.qualified_name for m in discover_models(root, other_tables=set())] == ["marts.m"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ("a integer, b integer", r"undocumented: \['b'\], documented but absent: \[\]"),
+        ("b integer", r"undocumented: \['b'\], documented but absent: \['a'\]"),
+    ],
+)
+def test_a_python_built_table_that_differs_from_its_declaration_is_an_error(
+    tmp_path, columns, message
+):
+    root = write_models(tmp_path, DECLARED)
+    with duckdb.connect() as con:
+        con.execute(f"create schema marts; create table marts.fct_service ({columns})")
+        with pytest.raises(SqlModelError, match=f"marts.fct_service: .*{message}"):
+            comment_model(con, discover_declarations(root)["marts.fct_service"])
+
+
+def test_a_python_built_table_is_commented_from_its_declaration_as_it_is_written():
+    frame = pl.DataFrame(
+        {
+            "rule_order": [1],
+            "code": ["x"],
+            "severity": ["ERROR"],
+            "label_zh": ["规则"],
+            "description": ["d"],
+        }
+    )
+    with duckdb.connect() as con:
+        replace_table(con, "marts.dim_gtfs_rule", frame)
+        (table,) = con.execute(
+            "select comment from duckdb_tables() where table_name = 'dim_gtfs_rule'"
+        ).fetchone()
+        columns = con.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where table_name = 'dim_gtfs_rule' and column_name = 'severity'"
+        ).fetchall()
+    assert table.startswith("The GTFS validation rule catalogue (reference/gtfs_rules.csv).")
+    assert columns == [("severity", "ERROR (GTFS must) or WARNING (should)")]
 
 
 def test_models_come_in_dependency_order(tmp_path):
@@ -266,7 +363,9 @@ def test_every_model_folder_is_discovered():
         "quality",
     }
     models = [p for p in project.SQL_DIR.glob("*/*.sql") if p.parent.name in MODEL_SCHEMAS]
-    assert len(ASSETS) == len(models)
+    declarations = discover_declarations(project.SQL_DIR)
+    assert len(ASSETS) == len(models) - len(declarations)
+    assert not {model_key(name) for name in declarations} & set(ASSETS)
 
 
 @pytest.fixture(scope="module")

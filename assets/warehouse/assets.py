@@ -28,39 +28,20 @@ from assets.warehouse.fingerprints import (
     record_build,
 )
 from assets.warehouse.sql_models import (
-    DOCUMENTED_SCHEMAS,
     SqlModel,
-    SqlModelError,
+    check_declarations,
+    discover_declarations,
     discover_models,
 )
 from assets.warehouse.table_writers import table_writers
 from pipelines import project
 from pipelines.faults import pause_point
-from pipelines.sql_text import identifier, literal, qualified
-from pipelines.warehouse import column_types, preview_markdown
+from pipelines.sql_text import identifier, qualified
+from pipelines.warehouse import column_types, comment_model, preview_markdown, table_docs
 
 
 def table_columns(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> list[tuple[str, str]]:
     return list(column_types(con, model.qualified_name).items())
-
-
-def comment_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> None:
-    """COMMENT ON the table and every documented column; marts/metrics must document all."""
-    table_sql = qualified(model.qualified_name)
-    con.execute(f"comment on table {table_sql} is {literal(model.description)}")
-    columns = [name for name, _ in table_columns(con, model)]
-    if model.schema in DOCUMENTED_SCHEMAS:
-        undocumented = [name for name in columns if name not in model.column_docs]
-        stale = [name for name in model.column_docs if name not in columns]
-        if undocumented or stale:
-            raise SqlModelError(
-                f"{model.qualified_name}: the header's columns: block does not match the table "
-                f"(undocumented: {undocumented}, documented but absent: {stale})"
-            )
-    for name in columns:
-        if name in model.column_docs:
-            column_sql = f"{table_sql}.{identifier(name)}"
-            con.execute(f"comment on column {column_sql} is {literal(model.column_docs[name])}")
 
 
 def build_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> int:
@@ -166,8 +147,11 @@ def sql_model_assets(
     other_assets: Sequence[dg.AssetsDefinition], sql_dir=None
 ) -> list[dg.AssetsDefinition]:
     """One asset per model of sql_dir (default project.SQL_DIR); other_assets are every
-    asset that writes a table a model may read. A model reading a table no asset writes is an
-    error here, when the definitions load."""
+    asset that writes a table a model may read. A model reading a table no asset writes, a
+    declared table no asset writes, and a marts/metrics table built in Python without a
+    declaration are errors here, when the definitions load."""
+    sql_dir = sql_dir or project.SQL_DIR
     writers = table_writers(other_assets)
-    models = discover_models(sql_dir or project.SQL_DIR, set(writers))
+    check_declarations(discover_declarations(sql_dir), set(writers), set(table_docs()))
+    models = discover_models(sql_dir, set(writers))
     return build_sql_model_assets(models, writers)

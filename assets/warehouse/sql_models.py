@@ -21,6 +21,12 @@ model calls it as a table function, `from <name>(...)`; the macro is created (a 
 DuckDB macro, so the warehouse file does not keep it) before the model's table, its tables
 count among the model's reads, and its text is part of the model's code version and
 fingerprint.
+
+A table that Python builds (survey estimation, reading GTFS zips) is declared the same way: a
+file `<layer>/<name>.sql` holding the same header, a `-- built by: <module>` line naming the
+code that writes it, and no select. The factory runs no asset for a declaration; the table is
+known to the models that read it, and the writer comments it from this header through the same
+comment_model, with the same check that every column is documented.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from sqlglot import exp
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "quality")
 DOCUMENTED_SCHEMAS = ("marts", "metrics", "quality")  # every column must carry a comment
 MACRO_DIR = "macros"
+BUILT_BY = "built by:"  # the header line of a declaration: the Python module writing the table
 
 
 class SqlModelError(ValueError):
@@ -70,6 +77,7 @@ class SqlModel:
     column_docs: dict[str, str] = field(default_factory=dict)
     reads: tuple[str, ...] = ()  # schema-qualified tables, sorted, its macros' included
     macros: tuple[SqlMacro, ...] = ()  # the macros it calls, directly or through another
+    built_by: str | None = None  # a declaration: the module building the table; None: a model
 
     @property
     def qualified_name(self) -> str:
@@ -81,14 +89,29 @@ class SqlModel:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def parse_header(sql: str) -> tuple[str, dict[str, str]]:
-    """The leading comment as (description, {column: description})."""
+def header_lines(sql: str) -> list[str]:
+    """The leading `--` lines without their `--` (and one space), indentation kept."""
     header: list[str] = []
     for line in sql.splitlines():
         stripped = line.strip()
         if not stripped.startswith("--"):
             break
         header.append(stripped[2:].removeprefix(" ").rstrip())
+    return header
+
+
+def built_by(sql: str) -> str | None:
+    """The module a declaration's `built by:` line names; None when there is no such line."""
+    for line in header_lines(sql):
+        if line.startswith(BUILT_BY):
+            return line.removeprefix(BUILT_BY).strip()
+    return None
+
+
+def parse_header(sql: str) -> tuple[str, dict[str, str]]:
+    """The leading comment as (description, {column: description}); a `built by:` line is
+    not part of the description."""
+    header = [line for line in header_lines(sql) if not line.startswith(BUILT_BY)]
     split = header.index("columns:") if "columns:" in header else len(header)
     description: list[str] = []
     for line in header[:split]:
@@ -180,6 +203,7 @@ def macros_called(tree: exp.Query, macros: Mapping[str, SqlMacro]) -> tuple[SqlM
 
 
 def read_model(path: Path, schema: str, macros: Mapping[str, SqlMacro] | None = None) -> SqlModel:
+    """The model, or the declaration of a table built in Python, that a file holds."""
     sql = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
     description, column_docs = parse_header(sql)
     where = f"{schema}/{path.name}"
@@ -187,6 +211,9 @@ def read_model(path: Path, schema: str, macros: Mapping[str, SqlMacro] | None = 
         raise SqlModelError(f"{where}: a model file name must be a SQL identifier")
     if not description:
         raise SqlModelError(f"{where}: the model has no header comment (grain, key, why)")
+    writer = built_by(sql)
+    if writer is not None:
+        return declaration(path, schema, sql, where, writer)
     tree = parse_select(sql, where)
     called = macros_called(tree, macros or {})
     reads = {*tables_in(tree, where), *(table for macro in called for table in macro.reads)}
@@ -202,20 +229,69 @@ def read_model(path: Path, schema: str, macros: Mapping[str, SqlMacro] | None = 
     )
 
 
-def discover_models(sql_dir: Path, other_tables: Collection[str] | None = None) -> list[SqlModel]:
-    """Every model under sql_dir/<layer>/*.sql, checked and in dependency order.
+def declaration(path: Path, schema: str, sql: str, where: str, writer: str) -> SqlModel:
+    """The declaration of a table built in Python: a header and no select."""
+    if len(header_lines(sql)) < len(sql.splitlines()):
+        raise SqlModelError(f"{where}: a declaration ({BUILT_BY} {writer}) holds no select")
+    if not writer:
+        raise SqlModelError(f"{where}: the {BUILT_BY} line names no module")
+    description, column_docs = parse_header(sql)
+    return SqlModel(schema, path.stem, path, sql, description, column_docs, built_by=writer)
 
-    other_tables are the tables that assets other than the models write (raw.*, reference.*,
-    the ledgers, tables built in Python): a model may read those and the other models, and
-    nothing else. None leaves references unchecked (any table that is not a model is someone
-    else's)."""
+
+def read_sql_dir(sql_dir: Path) -> list[SqlModel]:
+    """Every file under sql_dir/<layer>/*.sql: the models and the declarations."""
     macros = read_macros(sql_dir)
-    models = [
+    return [
         read_model(path, schema, macros)
         for schema in MODEL_SCHEMAS
         for path in sorted((sql_dir / schema).glob("*.sql"))
     ]
+
+
+def discover_models(sql_dir: Path, other_tables: Collection[str] | None = None) -> list[SqlModel]:
+    """Every model under sql_dir/<layer>/*.sql that the factory runs, checked and in
+    dependency order (declarations of tables built in Python are left out).
+
+    other_tables are the tables that assets other than the models write (raw.*, reference.*,
+    the ledgers): a model may read those, the declared tables and the other models, and
+    nothing else. None leaves references unchecked (any table that is not a model is someone
+    else's)."""
+    files = read_sql_dir(sql_dir)
+    models = [model for model in files if model.built_by is None]
+    if other_tables is not None:
+        other_tables = {*other_tables, *(m.qualified_name for m in files if m.built_by)}
     return build_order(models, other_tables)
+
+
+def discover_declarations(sql_dir: Path) -> dict[str, SqlModel]:
+    """schema.table → the declaration of each table built in Python."""
+    return {m.qualified_name: m for m in read_sql_dir(sql_dir) if m.built_by is not None}
+
+
+def check_declarations(
+    declared: Mapping[str, SqlModel], written: Collection[str], undeclared_ok: Collection[str] = ()
+) -> None:
+    """Every declared table has an asset writing it, and every marts/metrics table an asset
+    other than the models writes is declared (undeclared_ok: tables documented elsewhere)."""
+    unwritten = [
+        f"{name} (built by: {d.built_by})" for name, d in declared.items() if name not in written
+    ]
+    if unwritten:
+        raise SqlModelError(f"declared tables that no asset writes: {unwritten}")
+    undeclared = sorted(
+        table
+        for table in written
+        if table.split(".")[0] in ("marts", "metrics")
+        and table not in declared
+        and table not in undeclared_ok
+    )
+    if undeclared:
+        files = [f"dbt_like_sql/{t.replace('.', '/')}.sql" for t in undeclared]
+        raise SqlModelError(
+            f"tables built in Python without a declaration: {undeclared} (add {files} with "
+            f"the header, a '-- {BUILT_BY} <module>' line and no select)"
+        )
 
 
 def build_order(

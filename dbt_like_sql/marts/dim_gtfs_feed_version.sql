@@ -1,0 +1,26 @@
+-- Every GTFS feed version ever dropped (keyed by the zip's sha256), with
+--   validity and service period. Grain: one row per feed version.
+-- built by: assets/gtfs/assets.py
+-- columns:
+--   feed_version: sha256 of the zip (the version key)
+--   feed_name: feed name from the file name
+--   source_file: file the version was first read from
+--   published_as: every file name this content was dropped under
+--   files: GTFS files inside the zip
+--   file_date: publication date from the file name
+--   status: accepted or rejected
+--   reason: rejection reason (rule, file, row, field)
+--   feed_info_version: feed_info.txt feed_version
+--   feed_publisher_name: feed_info.txt feed_publisher_name
+--   feed_start_date: feed_info.txt feed_start_date
+--   feed_end_date: feed_info.txt feed_end_date
+--   service_start_date: first service date from calendar and calendar_dates
+--   service_end_date: last service date from calendar and calendar_dates
+--   error_notices: validation notices of severity ERROR
+--   warning_notices: validation notices of severity WARNING
+--   valid_from: date from which this version is the one in effect
+--   valid_to: date the next version of the same feed takes over (null when
+--     current)
+--   is_newest: true for the newest accepted version of its feed (latest
+--     file_date; a version without a date only when none of the feed's versions
+--     has one)

@@ -1,0 +1,9 @@
+-- The GTFS validation rule catalogue (reference/gtfs_rules.csv). Grain: one row
+--   per rule.
+-- built by: assets/gtfs/assets.py
+-- columns:
+--   rule_order: order in which rules are reported
+--   code: rule code used in notices
+--   severity: ERROR (GTFS must) or WARNING (should)
+--   label_zh: rule name (Chinese)
+--   description: what the rule checks

@@ -1,0 +1,12 @@
+-- Validation notices per feed version. Grain: one row per notice.
+-- built by: assets/gtfs/assets.py
+-- columns:
+--   feed_version: sha256 of the zip
+--   feed_name: feed name
+--   source_file: zip file name
+--   code: rule code (marts.dim_gtfs_rule)
+--   severity: ERROR or WARNING
+--   file: GTFS file concerned
+--   row: 1-based data row in that file (null for file-level notices)
+--   field: column concerned
+--   message: what is wrong, with the offending value

@@ -1,0 +1,23 @@
+-- Survey indicators and trip rate broken down by town, purpose, age band,
+--   distance band and sex, per wave. Grain: one row per wave, dimension,
+--   category and measure.
+-- built by: assets/surveys/analytics_assets.py
+-- columns:
+--   wave_id: survey wave id
+--   period_end: 31 December of the wave year
+--   dimension: all, town, purpose, age_band, distance_band or sex
+--   category: category code within the dimension
+--   label_zh: category name (Chinese)
+--   label_en: category name (English)
+--   measure: indicator id, or trip_rate (weighted trips per weighted person)
+--   value: the share or rate
+--   numerator: weighted numerator
+--   denominator: weighted denominator
+--   sample_size: unweighted records in the denominator
+--   numerator_records: unweighted records in the numerator
+--   ci_low: lower bound of the 95% interval
+--   ci_high: upper bound of the 95% interval
+--   std_error: linearised standard error
+--   cv: coefficient of variation
+--   design_df: design degrees of freedom
+--   thin: fewer than 30 trips or CV above 30%

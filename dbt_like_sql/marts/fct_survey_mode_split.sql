@@ -1,0 +1,20 @@
+-- Weighted share of each of the 12 travel modes per survey wave, with 95%
+--   intervals. Grain: one row per wave per mode.
+-- built by: assets/surveys/analytics_assets.py
+-- columns:
+--   wave_id: survey wave id
+--   period_end: 31 December of the wave year
+--   mode_code: reference.travel_mode code
+--   label_zh: mode name (Chinese)
+--   label_en: mode name (English)
+--   share: weighted share of trips by this mode
+--   numerator: Σ trip_weight of trips by this mode
+--   denominator: Σ trip_weight of all trips of the wave
+--   sample_size: unweighted trips of the wave
+--   trips: unweighted trips by this mode
+--   ci_low: lower bound of the 95% interval
+--   ci_high: upper bound of the 95% interval
+--   std_error: linearised standard error
+--   cv: coefficient of variation
+--   design_df: design degrees of freedom
+--   thin: fewer than 30 trips or CV above 30%

@@ -1,0 +1,17 @@
+-- Change of each survey share between consecutive waves with its 95% interval
+--   (independent samples). Grain: one row per measure (and mode) per pair of
+--   waves.
+-- built by: assets/surveys/analytics_assets.py
+-- columns:
+--   measure: indicator id, or mode_share
+--   mode_code: travel mode for mode_share rows, else null
+--   from_period: earlier wave
+--   to_period: later wave
+--   value_from: share in the earlier wave
+--   value_to: share in the later wave
+--   difference: value_to − value_from
+--   std_error: sqrt(v1 + v2)
+--   satterthwaite_df: Welch–Satterthwaite degrees of freedom
+--   ci_low: lower bound of the 95% interval of the difference
+--   ci_high: upper bound of the 95% interval of the difference
+--   distinguishable: true when the interval excludes 0 (not sampling noise)

@@ -1,0 +1,20 @@
+-- Survey indicators per wave with 95% design-based intervals (households =
+--   clusters, towns = strata, Taylor linearisation). Grain: one row per
+--   indicator per wave.
+-- built by: assets/surveys/analytics_assets.py
+-- columns:
+--   indicator_id: id from docs/indicators.md
+--   period: survey wave id
+--   period_end: 31 December of the wave year
+--   value: weighted share in [0, 1]
+--   numerator: Σ trip_weight of qualifying trips
+--   denominator: Σ trip_weight of trips in the denominator population
+--   sample_size: unweighted trips in the denominator
+--   ci_low: lower bound of the 95% interval
+--   ci_high: upper bound of the 95% interval
+--   std_error: linearised standard error of the ratio
+--   cv: coefficient of variation (std_error / value)
+--   design_df: design degrees of freedom (PSUs − strata), used for the t
+--     quantile
+--   thin: true when fewer than 30 trips or CV above 30% (greyed out on the
+--     dashboard)
