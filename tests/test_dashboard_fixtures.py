@@ -17,7 +17,7 @@ from assets.reference.code_tables import read_code_table, read_targets
 from assets.warehouse.assets import build_model
 from assets.warehouse.sql_models import discover_models
 from pipelines import project
-from pipelines.warehouse import replace_table
+from pipelines.warehouse import declarations, replace_table
 
 BUS_NUMERATORS = [300, 302, 305, 306, 308, 310, 312, 314, 316, 318, 319, 320, 322]
 BUS_MONTHS = [
@@ -324,12 +324,22 @@ FIXTURE_MODELS = (
 )
 
 
+def with_declared_columns(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """A fixture frame holds the columns the dashboard reads; a table built in Python must hold
+    every column its declaration in dbt_like_sql/ documents, so the others are added, null."""
+    declaration = declarations().get(name)
+    if declaration is None:
+        return frame
+    absent = [column for column in declaration.column_docs if column not in frame.columns]
+    return frame.with_columns(pl.lit(None).alias(column) for column in absent)
+
+
 def build_warehouse(path: Path, tables: dict = TABLES) -> Path:
     """Writes the fixture tables into a new DuckDB file at `path`, then each of
     FIXTURE_MODELS whose inputs are there."""
     with duckdb.connect(str(path)) as con:
         for name, frame in tables.items():
-            replace_table(con, name, frame())
+            replace_table(con, name, with_declared_columns(name, frame()))
         present = set(tables)
         for model in discover_models(project.SQL_DIR):
             if model.qualified_name in FIXTURE_MODELS and set(model.reads) <= present:

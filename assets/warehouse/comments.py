@@ -1,9 +1,10 @@
 """Comments for every schema's tables and columns, so the warehouse documents itself and the
 data dictionary page (assets/dashboards/dictionary.py) can be generated from it.
 
-The SQL models comment their tables from their headers and table_docs.yaml comments the
-Python-built marts/metrics tables as they are written; what neither covers (raw, reference,
-audit, quality, survey_external, staging/intermediate columns) is commented here, once, on
+Every marts/metrics table is commented from the header of its file in dbt_like_sql/ as it is
+written: a SQL model's, or the declaration of a table built in Python; what the headers do not
+cover (raw, reference, audit, quality, survey_external, staging/intermediate columns) is
+commented here, once, on
 the finished work file just before publication, from warehouse_docs.yaml. A comment already
 set is kept. Then every table, and every column with a Chinese name, gets its Chinese name from
 warehouse_docs_zh.yaml before the English, so the warehouse and the dictionary read Chinese
