@@ -23,6 +23,20 @@ def _taxi_files(found, data_raw, codes, key, loaded_at):
     return [ingest_csv_file(f.path, data_raw, fmt, rules, key, loaded_at) for f in found.files]
 
 
+def _ingest_ledger(context, duckdb, source, fmt, rules, ingest_files) -> dg.MaterializeResult:
+    """Ingest every file of a ledger source; a source without files still gets its empty
+    raw table, with the columns the row rules give it."""
+    return dg.MaterializeResult(
+        metadata=run_source_ingest(
+            context,
+            duckdb,
+            source,
+            ingest_files,
+            lambda codes, key: {fmt.table: empty_table(fmt, rules(codes), key)},
+        )
+    )
+
+
 @dg.asset(
     key=["raw", "bus_fleet"],
     metadata=WRITES_LEDGERS,
@@ -35,16 +49,7 @@ def raw_bus_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Bus ledgers (xlsx, sheet 车辆台账) from data_raw/bus_fleet/bus_fleet_YYYYMMDD.xlsx:
     every bus ever in the ledger, powertrain label checked against reference.powertrain,
     retirement dates checked against service dates, plates pseudonymised."""
-    fmt = bus_format()
-    return dg.MaterializeResult(
-        metadata=run_source_ingest(
-            context,
-            duckdb,
-            BUS_FLEET,
-            _bus_files,
-            lambda codes, key: {fmt.table: empty_table(fmt, bus_rules(codes), key)},
-        )
-    )
+    return _ingest_ledger(context, duckdb, BUS_FLEET, bus_format(), bus_rules, _bus_files)
 
 
 @dg.asset(
@@ -58,13 +63,4 @@ def raw_bus_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 def raw_taxi_fleet(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Taxi registers (CSV) from data_raw/taxi_fleet/taxi_fleet_YYYYMMDD.csv: street-hail and
     ride-hailing cars with powertrain, operating area (市区 or a town) and service dates."""
-    fmt = taxi_format()
-    return dg.MaterializeResult(
-        metadata=run_source_ingest(
-            context,
-            duckdb,
-            TAXI_FLEET,
-            _taxi_files,
-            lambda codes, key: {fmt.table: empty_table(fmt, taxi_rules(codes), key)},
-        )
-    )
+    return _ingest_ledger(context, duckdb, TAXI_FLEET, taxi_format(), taxi_rules, _taxi_files)

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.fleets.rules import known_powertrain, not_before
+from assets.fleets.rules import known_powertrain, ledger_format, not_before
 from assets.ingest import row_rules as rr
-from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat, ingest_records, new_outcome
-from assets.ingest.identifiers import normalise_plate_expr
 from assets.ingest.outcome import FileOutcome, FileRejected
-from assets.ingest.raw_tables import date_fields, header_columns, raw_output
+from assets.ingest.raw_tables import header_columns
 from assets.ingest.source_run import read_source, relative_name
 from assets.ingest.xlsx_files import read_xlsx_sheet
 
@@ -21,24 +19,10 @@ SHEET = "车辆台账"
 STATUSES = ["运营", "备用", "停运", "报废"]
 TABLE = "raw.bus_fleet"
 COLUMNS = header_columns(TABLE)
-DATE_COLUMNS = date_fields(TABLE)
-
-
-def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
-    return with_parsed_dates(
-        frame.with_columns(pl.col("powertrain_label").str.to_uppercase()), DATE_COLUMNS
-    )
 
 
 def bus_format() -> SourceFormat:
-    return SourceFormat(
-        source="bus_fleet",
-        table=TABLE,
-        columns=COLUMNS,
-        identifiers={"plate": normalise_plate_expr},
-        prepare=_prepare,
-        output=lambda frame: raw_output(TABLE, frame),
-    )
+    return ledger_format("bus_fleet", TABLE)
 
 
 def bus_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import polars as pl
-
-from assets.fleets.rules import known_powertrain, not_before
+from assets.fleets.rules import known_powertrain, ledger_format, not_before
 from assets.ingest import row_rules as rr
-from assets.ingest.dates import with_parsed_dates
 from assets.ingest.file_ingest import SourceFormat
-from assets.ingest.identifiers import normalise_plate_expr
-from assets.ingest.raw_tables import date_fields, header_columns, raw_output
 
 TAXI_KINDS = ["巡游出租车", "网约车"]
 URBAN_AREA = "市区"
 TABLE = "raw.taxi_fleet"
-COLUMNS = header_columns(TABLE)
-DATE_COLUMNS = date_fields(TABLE)
-
-
-def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
-    return with_parsed_dates(
-        frame.with_columns(pl.col("powertrain_label").str.to_uppercase()), DATE_COLUMNS
-    )
 
 
 def taxi_format() -> SourceFormat:
-    return SourceFormat(
-        source="taxi_fleet",
-        table=TABLE,
-        columns=COLUMNS,
-        identifiers={"plate": normalise_plate_expr},
-        prepare=_prepare,
-        output=lambda frame: raw_output(TABLE, frame),
-    )
+    return ledger_format("taxi_fleet", TABLE)
 
 
 def taxi_rules(codes: dict[str, list[str]]) -> list[rr.RowRule]:

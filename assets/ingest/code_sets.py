@@ -8,19 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
+from assets.reference.code_tables import CODE_SET_TABLES
 from pipelines.sql_text import qualified
-
-CODE_SET_TABLES = (
-    "plate_type",
-    "usage",
-    "fuel",
-    "vehicle_status",
-    "vehicle_type",
-    "powertrain",
-    "town",
-    "travel_mode",
-    "trip_purpose",
-)
 
 
 def load_code_sets(con: duckdb.DuckDBPyConnection) -> dict:

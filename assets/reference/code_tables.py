@@ -15,7 +15,8 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-CODE_TABLES = (
+# the code tables whose codes the ingest row rules check (assets/ingest/code_sets.py)
+CODE_SET_TABLES = (
     "plate_type",
     "usage",
     "fuel",
@@ -25,6 +26,9 @@ CODE_TABLES = (
     "town",
     "travel_mode",
     "trip_purpose",
+)
+CODE_TABLES = (
+    *CODE_SET_TABLES,
     "owner_units",
     "owner_patterns",
     "emission_factors",
