@@ -195,6 +195,14 @@ def test_a_malformed_declaration_is_refused(tmp_path, body, message):
         discover_declarations(write_models(tmp_path, {"marts/t.sql": body}))
 
 
+@pytest.mark.parametrize(
+    "declaration", discover_declarations(project.SQL_DIR).values(), ids=lambda d: d.qualified_name
+)
+def test_every_declaration_names_the_module_that_writes_its_table(declaration):
+    module = project.REPO_ROOT / declaration.built_by
+    assert f'"{declaration.qualified_name}"' in module.read_text(encoding="utf-8")
+
+
 def test_a_model_may_read_a_declared_table_with_references_checked(tmp_path):
     root = write_models(tmp_path, {**DECLARED, "marts/m.sql": "select * from marts.fct_service"})
     assert [m.qualified_name for m in discover_models(root, other_tables=set())] == ["marts.m"]
