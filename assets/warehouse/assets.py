@@ -67,6 +67,8 @@ def build_model(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> int:
     """Create or replace the model's table, comment it, and return its row count."""
     table_sql = qualified(model.qualified_name)
     con.execute(f"create schema if not exists {identifier(model.schema)}")
+    for macro in model.macros:
+        con.execute(macro)
     con.execute(f"create or replace table {table_sql} as\n{model.sql}")
     comment_model(con, model)
     (rows,) = con.execute(f"select count(*) from {table_sql}").fetchall()[0]  # result finished

@@ -145,8 +145,12 @@ def input_fingerprints(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[
 
 
 def model_fingerprint(model: SqlModel, inputs: dict[str, str | None]) -> str:
-    """What the model's table is a function of: its SQL, DuckDB's version, its inputs."""
-    return digest({"sql": model.sql, "duckdb": duckdb.__version__, "inputs": inputs})
+    """What the model's table is a function of: its SQL and the macros it calls, DuckDB's
+    version, its inputs."""
+    parts = {"sql": model.sql, "duckdb": duckdb.__version__, "inputs": inputs}
+    if model.macros:  # a model calling none keeps the fingerprint its table was built from
+        parts["macros"] = list(model.macros)
+    return digest(parts)
 
 
 def record_build(

@@ -13,6 +13,11 @@ is the description; a `columns:` block in the header documents the columns:
     -- columns:
     --   column_name: what it holds
     --     (a deeper-indented line continues the column's description)
+
+Macros: `macros/<name>.sql` holds one `create or replace temp macro <name>(...) as ...`, a
+scalar rule several models share (GTFS time text to seconds, great-circle km). A model that
+calls a macro carries its text: the macro is created on the model's connection before the
+model is built, and is part of the model's code version and fingerprint.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sqlglot import exp
 
 # build order of the layers; quality holds the checks analysts read (quality.reconciliation)
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "quality")
+MACRO_DIR = "macros"
 DOCUMENTED_SCHEMAS = ("marts", "metrics", "quality")  # every column must carry a comment
 
 
@@ -44,6 +50,7 @@ class SqlModel:
     description: str
     column_docs: dict[str, str] = field(default_factory=dict)
     reads: tuple[str, ...] = ()  # schema-qualified tables, sorted
+    macros: tuple[str, ...] = ()  # `create macro` statements of the macros it calls, by name
 
     @property
     def qualified_name(self) -> str:
@@ -51,7 +58,8 @@ class SqlModel:
 
     @property
     def code_version(self) -> str:
-        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()[:16]
+        code = "\n;\n".join((*self.macros, self.sql))
+        return hashlib.sha256(code.encode("utf-8")).hexdigest()[:16]
 
 
 def parse_header(sql: str) -> tuple[str, dict[str, str]]:
@@ -82,15 +90,24 @@ def parse_header(sql: str) -> tuple[str, dict[str, str]]:
     return "\n".join(description).strip(), columns
 
 
-def tables_read(sql: str, where: str = "<sql>") -> tuple[str, ...]:
-    """Schema-qualified tables a single select reads; CTE names are left out."""
+def parse_select(sql: str, where: str = "<sql>") -> exp.Query:
     try:
         statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except sqlglot.errors.ParseError as error:
         raise SqlModelError(f"{where}: sqlglot cannot parse the model: {error}") from error
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise SqlModelError(f"{where}: a model must hold exactly one select statement")
-    tree = statements[0]
+    return statements[0]
+
+
+def functions_called(sql: str, where: str = "<sql>") -> set[str]:
+    """Names of the functions a select calls that sqlglot does not know (macros among them)."""
+    return {call.name.lower() for call in parse_select(sql, where).find_all(exp.Anonymous)}
+
+
+def tables_read(sql: str, where: str = "<sql>") -> tuple[str, ...]:
+    """Schema-qualified tables a single select reads; CTE names are left out."""
+    tree = parse_select(sql, where)
     cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     reads = set()
     for table in tree.find_all(exp.Table):
@@ -107,7 +124,18 @@ def tables_read(sql: str, where: str = "<sql>") -> tuple[str, ...]:
     return tuple(sorted(reads))
 
 
-def read_model(path: Path, schema: str) -> SqlModel:
+def read_macros(sql_dir: Path) -> dict[str, str]:
+    """name → `create or replace temp macro` statement, from sql_dir/macros/<name>.sql."""
+    macros = {}
+    for path in sorted((sql_dir / MACRO_DIR).glob("*.sql")):
+        statement = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
+        if f"macro {path.stem}(" not in statement.lower():
+            raise SqlModelError(f"{MACRO_DIR}/{path.name} must create the macro {path.stem}")
+        macros[path.stem] = statement
+    return macros
+
+
+def read_model(path: Path, schema: str, macros: dict[str, str] | None = None) -> SqlModel:
     sql = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
     description, column_docs = parse_header(sql)
     where = f"{schema}/{path.name}"
@@ -115,6 +143,8 @@ def read_model(path: Path, schema: str) -> SqlModel:
         raise SqlModelError(f"{where}: a model file name must be a SQL identifier")
     if not description:
         raise SqlModelError(f"{where}: the model has no header comment (grain, key, why)")
+    macros = macros or {}
+    called = functions_called(sql, where)
     return SqlModel(
         schema=schema,
         name=path.stem,
@@ -123,6 +153,7 @@ def read_model(path: Path, schema: str) -> SqlModel:
         description=description,
         column_docs=column_docs,
         reads=tables_read(sql, where),
+        macros=tuple(macros[name] for name in sorted(called & set(macros))),
     )
 
 
@@ -133,8 +164,9 @@ def discover_models(sql_dir: Path, other_tables: Collection[str] | None = None) 
     the ledgers, tables built in Python): a model may read those and the other models, and
     nothing else. None leaves references unchecked (any table that is not a model is someone
     else's)."""
+    macros = read_macros(sql_dir)
     models = [
-        read_model(path, schema)
+        read_model(path, schema, macros)
         for schema in MODEL_SCHEMAS
         for path in sorted((sql_dir / schema).glob("*.sql"))
     ]
