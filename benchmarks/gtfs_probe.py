@@ -26,13 +26,12 @@ def gtfs_probe() -> dict:
     from assets.gtfs.feed_frames import empty_raw_frame
     from assets.gtfs.feed_reader import read_feed_content, to_gtfs_kit_feed
     from assets.gtfs.ingest import ingest_feed_files
-    from assets.gtfs.route_service import route_service_daily
-    from assets.gtfs.service import sdt_units
+    from assets.gtfs.service_tables import ROUTE_DAILY, SDT_UNITS, build_service_tables
     from assets.gtfs.tables import LOADED_TABLES, raw_table_name
     from assets.ingest.store import write_outcomes
     from assets.reference.code_tables import read_code_table
     from pipelines import project
-    from pipelines.warehouse import replace_table
+    from pipelines.warehouse import fetch_frame, replace_table
 
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "gtfs" / "nyc_subway_20200101.zip"
@@ -46,10 +45,11 @@ def gtfs_probe() -> dict:
         replace_table(con, "reference.town", read_code_table(project.REFERENCE_DIR, "town"))
         ours_load = time.perf_counter() - started
         started = time.perf_counter()
-        ours = route_service_daily(con).filter(pl.col("day_type") == "weekday")
+        build_service_tables(con)
+        ours = fetch_frame(con, f"select * from {ROUTE_DAILY} where day_type = 'weekday'")
         ours_stats = time.perf_counter() - started
         date = ours["service_date"][0].strftime("%Y%m%d")
-        units = sdt_units(con)
+        units = fetch_frame(con, f"select * from {SDT_UNITS}")
         unit = units["sdt_unit"][0] if units.height else "km"
 
         started = time.perf_counter()

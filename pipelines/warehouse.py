@@ -7,11 +7,9 @@ cross into DuckDB through Arrow (zero-copy), never row by row.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import duckdb
 import polars as pl
-import yaml
 
 from assets.warehouse.sql_models import (
     DOCUMENTED_SCHEMAS,
@@ -28,9 +26,6 @@ from pipelines.sql_text import identifier, literal, qualified
 # connection and checkpoint, so only the connection that creates the work file must set it.
 STORAGE_COMPATIBILITY = "v1.1.0"
 OLDEST_READER = "1.1"
-
-# The last two Python-built tables not yet declared in dbt_like_sql/ (they become SQL models).
-TABLE_DOCS = Path(__file__).resolve().parents[1] / "assets" / "table_docs.yaml"
 
 SCHEMAS = (
     "reference",
@@ -79,11 +74,6 @@ def declarations() -> dict[str, SqlModel]:
     return discover_declarations(project.SQL_DIR)
 
 
-@functools.cache
-def table_docs() -> dict:
-    return yaml.safe_load(TABLE_DOCS.read_text(encoding="utf-8"))
-
-
 def comment_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
     """COMMENT ON the table and every documented column from the header of its file in
     dbt_like_sql/ (a model or a declaration); marts/metrics/quality must document all."""
@@ -113,25 +103,6 @@ def comment_table(con: duckdb.DuckDBPyConnection, qualified_name: str) -> None:
     declaration = declarations().get(qualified_name)
     if declaration is not None:
         comment_model(con, declaration)
-        return
-    docs = table_docs().get(qualified_name)
-    if docs is None:
-        return
-    con.execute(f"comment on table {qualified(qualified_name)} is {literal(docs['description'])}")
-    schema, table = qualified_name.split(".")
-    columns = [
-        row[0]
-        for row in con.execute(
-            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()
-    ]
-    missing = [c for c in columns if c not in docs["columns"]]
-    if missing:
-        raise KeyError(f"{qualified_name}: columns without a doc in {TABLE_DOCS.name}: {missing}")
-    for column in columns:
-        target = f"{qualified(qualified_name)}.{identifier(column)}"
-        con.execute(f"comment on column {target} is {literal(docs['columns'][column])}")
 
 
 def append_rows(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:

@@ -7,7 +7,6 @@ import re
 
 import duckdb
 import pytest
-import yaml
 
 from assets.dashboards.dictionary import dictionary_rows, render_dictionary
 from assets.dashboards.labels import Words
@@ -19,7 +18,6 @@ from assets.warehouse.comments import (
 )
 from assets.warehouse.sql_models import read_sql_dir
 from pipelines import project
-from pipelines.warehouse import TABLE_DOCS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -114,11 +112,9 @@ def test_chinese_names_go_before_the_english_once():
 
 def warehouse_tables() -> dict[str, list[str]]:
     """Every table the pipeline documents → its documented columns (for the SQL models and
-    the declarations of tables built in Python, and the two tables table_docs.yaml has left;
-    the tables of warehouse_docs.yaml, documented column by column name, map to [])."""
+    the declarations of tables built in Python; the tables of warehouse_docs.yaml, documented
+    column by column name, map to [])."""
     tables = {m.qualified_name: list(m.column_docs) for m in read_sql_dir(project.SQL_DIR)}
-    table_docs = yaml.safe_load(TABLE_DOCS.read_text(encoding="utf-8"))
-    tables |= {name: list(doc["columns"]) for name, doc in table_docs.items()}
     return tables | {name: [] for name in warehouse_docs()["tables"]}
 
 

@@ -13,24 +13,28 @@ from dagster_duckdb import DuckDBResource
 from assets.fleets.assets import raw_bus_fleet
 from assets.gtfs.assets import GTFS_ASSETS
 from assets.gtfs.feed_versions import feed_version_dimension
+from assets.gtfs.service_tables import write_service_dates
 from assets.gtfs.tables import spec_columns
 from assets.ingest.store import ensure_ledgers
 from assets.reference.assets import reference_tables
 from pipelines.definitions import SQL_MODEL_ASSETS
-from pipelines.warehouse import replace_table
+from pipelines.warehouse import fetch_frame, replace_table
 from tests.conftest import TEST_KEY, materialise, rows
 from tests.source_files import write_bus_ledger
 from tests.test_gtfs_fixtures import SAMPLE_FEED, load_feeds, zip_feed
 
-# Bus-km by energy class is two of the project's SQL models; the newest accepted bus ledger
-# they read is a model over the ledger's audit.
+# The service metrics and bus-km by energy class are SQL models; the newest accepted bus
+# ledger they read is a model over the ledger's audit.
 BUS_KM_MODELS = [
     asset
     for asset in SQL_MODEL_ASSETS
-    if asset.key.path[-1]
+    if asset.key.path[-1].startswith("int_gtfs__")
+    or asset.key.path[-1]
     in (
         "stg_audit__accepted_files",
         "stg_bus_fleet__buses",
+        "fct_gtfs_route_service_daily",
+        "fct_gtfs_feed_service_daily",
         "fct_gtfs_route_reconciliation",
         "gtfs_indicator_values",
     )
@@ -226,10 +230,13 @@ def test_gtfs_assets_declare_their_upstream():
         dg.AssetKey(["marts", "dim_gtfs_feed_version"]),
         dg.AssetKey(["marts", "fct_gtfs_route_service_daily"]),
     }
-    assert (
-        dg.AssetKey(["raw", "gtfs_stop_times"])
-        in graph.get(dg.AssetKey(["marts", "fct_gtfs_route_service_daily"])).parent_keys
-    )
+    profiles = dg.AssetKey(["intermediate", "int_gtfs__trip_profiles"])
+    assert dg.AssetKey(["raw", "gtfs_stop_times"]) in graph.get(profiles).parent_keys
+    # the Python step reading a model waits for it, and the model reading its table for it
+    units = dg.AssetKey(["intermediate", "int_gtfs__sdt_units"])
+    assert graph.get(units).parent_keys == {profiles}
+    trip_km = graph.get(dg.AssetKey(["intermediate", "int_gtfs__trip_km"])).parent_keys
+    assert {units, dg.AssetKey(["intermediate", "int_gtfs__shape_km"])} <= trip_km
 
 
 def test_route_reconciliation_lists_findings(warehouse):
@@ -261,11 +268,11 @@ def generated_2020_feed(tmp_path_factory):
 
 
 def test_generated_2020_feed_has_80_routes_and_48200_weekday_bus_km(generated_2020_feed):
-    from assets.gtfs.route_service import feed_service_daily, route_service_daily
+    from assets.gtfs.service_tables import FEED_DAILY, build_service_tables
 
     con = load_feeds([generated_2020_feed], generated_2020_feed.parent.parent)
-    route_service_daily(con)
-    feed = feed_service_daily(con)
+    build_service_tables(con)
+    feed = fetch_frame(con, f"select * from {FEED_DAILY}")
     weekday = feed.filter(feed["day_type"] == "weekday").row(0, named=True)
     assert weekday["routes"] == pytest.approx(80, rel=0.05)
     assert weekday["bus_km"] == pytest.approx(48_200, rel=0.05)
@@ -311,5 +318,6 @@ def test_newest_feed_version_is_the_latest_dated_one_of_each_feed():
             "values ('gtfs', ?, ?, ?, ?)",
             [f"gtfs/{name}", sha, date, status],
         )
+    write_service_dates(con)
     dimension = feed_version_dimension(con)
     assert dimension.filter("is_newest")["feed_version"].sort().to_list() == ["b", "d"]

@@ -17,8 +17,9 @@ import polars as pl
 import pytest
 
 from assets.gtfs.distance import sdt_unit
-from assets.gtfs.route_service import feed_service_daily, route_service_daily
 from assets.gtfs.service_calendar import service_dates
+from assets.gtfs.service_tables import FEED_DAILY, ROUTE_DAILY, build_service_tables
+from pipelines.warehouse import fetch_frame
 from tests.test_gtfs_fixtures import SAMPLE_FEED, load_feeds, zip_feed
 
 ROUTE_COLUMNS = [
@@ -36,6 +37,12 @@ ROUTE_COLUMNS = [
 ]
 
 
+def service_table(con, table: str) -> pl.DataFrame:
+    """The service tables built from the models on `con`, and `table` read back."""
+    build_service_tables(con)
+    return fetch_frame(con, f"select * from {table}")
+
+
 @pytest.fixture
 def sample_warehouse(tmp_path):
     sample_zip = zip_feed(SAMPLE_FEED, tmp_path / "gtfs" / "taicang_mini_20250701.zip")
@@ -46,7 +53,7 @@ def sample_warehouse(tmp_path):
 
 @pytest.fixture
 def route_rows(sample_warehouse):
-    frame = route_service_daily(sample_warehouse)
+    frame = service_table(sample_warehouse, ROUTE_DAILY)
     return frame.sort("day_type", "route_short_name").select(ROUTE_COLUMNS).rows()
 
 
@@ -77,7 +84,7 @@ def test_make_up_working_sunday_is_not_the_representative_sunday(tmp_path):
 
     path = zip_feed(SAMPLE_FEED, tmp_path / "gtfs" / "taicang_mini_20250701.zip", edit=make_up_day)
     con = load_feeds([path], tmp_path)
-    sundays = route_service_daily(con).filter(pl.col("day_type") == "sunday")
+    sundays = service_table(con, ROUTE_DAILY).filter(pl.col("day_type") == "sunday")
     assert sundays.select("service_date", "route_short_name", "trips").rows() == [
         (dt.date(2025, 7, 6), "101", 1)
     ]
@@ -89,8 +96,8 @@ def test_peak_headway_pools_both_directions_like_gtfs_kit(route_rows):
 
 
 def test_feed_totals_and_stops_per_town(sample_warehouse):
-    route_service_daily(sample_warehouse)
-    weekday = feed_service_daily(sample_warehouse).filter(pl.col("day_type") == "weekday")
+    feed = service_table(sample_warehouse, FEED_DAILY)
+    weekday = feed.filter(pl.col("day_type") == "weekday")
     row = weekday.select(
         "routes", "trips", "service_hours", "vehicle_km", "bus_km", "stops_served"
     ).row(0)
@@ -145,9 +152,10 @@ def test_distance_unit_is_read_from_straight_line_stop_spacing(metres_per_unit, 
 
 
 def test_times_past_midnight_count_in_the_day_they_start(sample_warehouse):
-    route_service_daily(sample_warehouse)
+    build_service_tables(sample_warehouse)
     late = sample_warehouse.execute(
-        "select first_departure_s, last_arrival_s from gtfs_trip_profiles where trip_id = ?",
+        "select first_departure_s, last_arrival_s from intermediate.int_gtfs__trip_profiles "
+        "where trip_id = ?",
         ["T101_2350"],
     ).fetchall()
     assert late == [(23 * 3600 + 50 * 60, 24 * 3600 + 25 * 60)]

@@ -20,8 +20,8 @@ import pytest
 
 from assets.gtfs.distance import UNIT_METRES
 from assets.gtfs.feed_reader import read_feed_content, to_gtfs_kit_feed
-from assets.gtfs.route_service import route_service_daily
-from assets.gtfs.service import sdt_units
+from assets.gtfs.service_tables import ROUTE_DAILY, SDT_UNITS, build_service_tables
+from pipelines.warehouse import fetch_frame
 from tests.test_gtfs_fixtures import copy_zip, load_feeds, real_feed, zip_feed
 
 GOOD_FEEDS = {
@@ -75,8 +75,9 @@ def test_weekday_route_stats_match_gtfs_kit(tmp_path, name):
     target = tmp_path / "gtfs" / f"{name}_20200101.zip"
     path = copy_zip(source, target) if source.is_file() else zip_feed(source, target)
     con = load_feeds([path], tmp_path)
-    ours = route_service_daily(con).filter(pl.col("day_type") == "weekday")
-    units = sdt_units(con)
+    build_service_tables(con)
+    ours = fetch_frame(con, f"select * from {ROUTE_DAILY} where day_type = 'weekday'")
+    units = fetch_frame(con, f"select * from {SDT_UNITS}")
     unit = units["sdt_unit"][0] if units.height else "km"
     date = ours["service_date"][0].strftime("%Y%m%d")
     feed = to_gtfs_kit_feed(read_feed_content(path.read_bytes()), dist_units=unit)

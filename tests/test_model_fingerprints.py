@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from assets.warehouse.assets import materialise_model
-from assets.warehouse.fingerprints import BUILT, SKIPPED, contents_fingerprint
+from assets.warehouse.fingerprints import BUILT, SKIPPED, contents_fingerprint, input_fingerprints
 from assets.warehouse.sql_models import SqlMacro, SqlModel, tables_read
 
 
@@ -199,3 +199,24 @@ def test_a_ledger_is_hashed_without_its_run_columns_and_only_for_the_sources_rea
     assert contents_fingerprint(con, "audit.source_files", ("registrations",)) == (
         only_registrations
     )
+
+
+@pytest.mark.parametrize(
+    ("sql", "follows_load_time"),
+    [
+        ("select v from raw.feed", False),  # rows the same, read again later: unchanged
+        ("select * from raw.feed", True),  # passes the load time through
+        ("select v from raw.feed where _loaded_at > '2026-01-01'", True),  # names it
+    ],
+)
+def test_a_raw_tables_load_time_is_an_input_only_of_a_model_that_can_see_it(sql, follows_load_time):
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    fingerprints = []
+    for loaded_at in ("2026-01-01 01:00", "2026-01-02 01:00"):
+        con.execute(
+            "create or replace table raw.feed as "
+            f"select 7 as v, timestamp '{loaded_at}' as _loaded_at"
+        )
+        fingerprints.append(input_fingerprints(con, model("staging.f", sql))["raw.feed"])
+    assert (fingerprints[0] != fingerprints[1]) == follows_load_time

@@ -1,11 +1,14 @@
 """GTFS assets: raw feeds with their validation, and the scheduled service marts.
 
-raw_gtfs        raw.gtfs_<table> ×10, marts.fct_gtfs_validation_notices, marts.dim_gtfs_rule
-gtfs_service    marts.dim_gtfs_feed_version, marts.fct_gtfs_route_service_daily,
-                marts.fct_gtfs_feed_service_daily
+raw_gtfs              raw.gtfs_<table> ×10, marts.fct_gtfs_validation_notices,
+                      marts.dim_gtfs_rule
+gtfs_feed_versions    marts.dim_gtfs_feed_version, intermediate.int_gtfs__service_dates
+gtfs_trip_distances   intermediate.int_gtfs__sdt_units, intermediate.int_gtfs__shape_km
 
-Bus-km by energy class is SQL over these marts, as models: dbt_like_sql/marts/
-fct_gtfs_route_reconciliation.sql and dbt_like_sql/metrics/gtfs_indicator_values.sql.
+The service metrics are SQL models between and after these (dbt_like_sql/intermediate/
+int_gtfs__*.sql, marts/fct_gtfs_route_service_daily.sql, marts/fct_gtfs_feed_service_daily.sql),
+and so is bus-km by energy class (marts/fct_gtfs_route_reconciliation.sql,
+metrics/gtfs_indicator_values.sql).
 """
 
 import dagster as dg
@@ -15,7 +18,16 @@ from assets.gtfs.feed_frames import empty_raw_frame
 from assets.gtfs.feed_versions import feed_version_dimension
 from assets.gtfs.ingest import ingest_feed_files
 from assets.gtfs.notices import rule_catalogue
-from assets.gtfs.route_service import feed_service_daily, route_service_daily
+from assets.gtfs.service_tables import (
+    SDT_UNITS,
+    SERVICE_DATES,
+    SHAPE_ENDS,
+    SHAPE_KM,
+    TRIP_PROFILES,
+    write_sdt_units,
+    write_service_dates,
+    write_shape_km,
+)
 from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.ingest.code_sets import CODE_SET_TABLES
 from assets.ingest.discovery import GTFS
@@ -25,13 +37,22 @@ from pipelines.warehouse import preview_markdown, replace_table
 NOTICES = "marts.fct_gtfs_validation_notices"
 RULES = "marts.dim_gtfs_rule"
 FEED_VERSIONS = "marts.dim_gtfs_feed_version"
-ROUTE_DAILY = "marts.fct_gtfs_route_service_daily"
-FEED_DAILY = "marts.fct_gtfs_feed_service_daily"
 RAW_KEYS = [["raw", f"gtfs_{table}"] for table in LOADED_TABLES]
 
 
 def _key(table: str) -> list[str]:
     return table.split(".")
+
+
+def _spec(table: str, description: str, deps: list) -> dg.AssetSpec:
+    """A table a Python step of the service metrics writes, read by the service models."""
+    return dg.AssetSpec(
+        key=_key(table),
+        group_name="gtfs",
+        kinds={"duckdb", "polars"},
+        deps=deps,
+        description=description,
+    )
 
 
 def _result(con, table: str, rows: int) -> dg.MaterializeResult:
@@ -95,29 +116,50 @@ def raw_gtfs(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
-            key=_key(table),
-            group_name="gtfs",
-            kinds={"duckdb"},
-            deps=[*RAW_KEYS, _key(NOTICES), ["reference", "town"]],
-            description=description,
-        )
-        for table, description in (
-            (FEED_VERSIONS, "One row per feed version: file date, feed_info, service period."),
-            (ROUTE_DAILY, "Trips, hours, vehicle-km, headways per feed version, day type, route."),
-            (FEED_DAILY, "Totals and stops served per town per feed version and day type."),
-        )
+        _spec(
+            FEED_VERSIONS,
+            "One row per feed version: file date, feed_info, service period.",
+            [*RAW_KEYS, _key(NOTICES)],
+        ),
+        _spec(
+            SERVICE_DATES,
+            "The dates each service runs: calendar.txt plus calendar_dates.txt.",
+            [*RAW_KEYS, _key(NOTICES)],
+        ),
     ],
     pool="warehouse",
 )
-def gtfs_service(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """Scheduled supply on each feed version's representative weekday, Saturday and Sunday."""
+def gtfs_feed_versions(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Every feed version, and the calendar expanded into dates (read by the service models)."""
     with duckdb.get_connection() as con:
+        service_dates = write_service_dates(con)
+        yield _result(con, SERVICE_DATES, service_dates)
         yield _result(
             con, FEED_VERSIONS, replace_table(con, FEED_VERSIONS, feed_version_dimension(con))
         )
-        yield _result(con, ROUTE_DAILY, replace_table(con, ROUTE_DAILY, route_service_daily(con)))
-        yield _result(con, FEED_DAILY, replace_table(con, FEED_DAILY, feed_service_daily(con)))
 
 
-GTFS_ASSETS = [raw_gtfs, gtfs_service]
+@dg.multi_asset(
+    specs=[
+        _spec(
+            SDT_UNITS,
+            "The unit of shape_dist_traveled per feed version, guessed from the "
+            "straight-line length of the trips' stops.",
+            [_key(TRIP_PROFILES)],
+        ),
+        _spec(
+            SHAPE_KM,
+            "Km along each shape between a trip's first and last stop (shapely).",
+            [_key(SHAPE_ENDS), ["raw", "gtfs_shapes"]],
+        ),
+    ],
+    pool="warehouse",
+)
+def gtfs_trip_distances(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """The trip distances SQL cannot measure, for intermediate.int_gtfs__trip_km."""
+    with duckdb.get_connection() as con:
+        yield _result(con, SDT_UNITS, write_sdt_units(con))
+        yield _result(con, SHAPE_KM, write_shape_km(con))
+
+
+GTFS_ASSETS = [raw_gtfs, gtfs_feed_versions, gtfs_trip_distances]

@@ -11,11 +11,10 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from assets.gtfs.service_calendar import service_dates, service_periods
-from assets.gtfs.service_days import register_temp_table
+from assets.gtfs.service_tables import SERVICE_DATES
 from pipelines.warehouse import fetch_frame
 
-FEED_VERSIONS = """
+FEED_VERSIONS = f"""
 with files as (
     select
         sha256 as feed_version,
@@ -34,9 +33,17 @@ named as (
         feed_version,
         -- the same rule as feed_frames.feed_name_of: taicang_bus_20200615.zip -> taicang_bus
         regexp_extract(
-            regexp_replace(source_file, '^.*/', ''), '^(.+?)(?:_[0-9]{8})?[.](?i:zip)$', 1
+            regexp_replace(source_file, '^.*/', ''), '^(.+?)(?:_[0-9]{{8}})?[.](?i:zip)$', 1
         ) as feed_name
     from files
+),
+periods as (
+    select
+        feed_version,
+        min(service_date) as service_start_date,
+        max(service_date) as service_end_date
+    from {SERVICE_DATES}
+    group by feed_version
 ),
 notice_counts as (
     select
@@ -87,7 +94,7 @@ final as (
     left join named on files.feed_version = named.feed_version
     left join notice_counts on files.feed_version = notice_counts.feed_version
     left join feed_info on files.feed_version = feed_info.feed_version
-    left join gtfs_service_periods as periods on files.feed_version = periods.feed_version
+    left join periods on files.feed_version = periods.feed_version
 )
 select * from final
 order by feed_name, file_date, feed_version
@@ -95,8 +102,5 @@ order by feed_name, file_date, feed_version
 
 
 def feed_version_dimension(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    calendar = fetch_frame(con, "select * from raw.gtfs_calendar")
-    calendar_dates = fetch_frame(con, "select * from raw.gtfs_calendar_dates")
-    periods = service_periods(service_dates(calendar, calendar_dates))
-    register_temp_table(con, "gtfs_service_periods", periods)
+    """Needs intermediate.int_gtfs__service_dates (service_tables.write_service_dates)."""
     return fetch_frame(con, FEED_VERSIONS)

@@ -1,7 +1,7 @@
 """Which services run on which dates: calendar.txt weekly patterns plus calendar_dates exceptions.
 
 Used twice: at ingest (is the feed expired relative to its own publication date?) and for the
-service metrics (which weekday, Saturday and Sunday represent the feed).
+service metrics (intermediate.int_gtfs__service_dates: which dates each service runs).
 """
 
 from __future__ import annotations
@@ -58,12 +58,4 @@ def service_dates(calendar: pl.DataFrame, calendar_dates: pl.DataFrame) -> pl.Da
         .join(removed, on=[*KEY, "service_date"], how="anti")
         .unique()
         .sort(*KEY, "service_date")
-    )
-
-
-def service_periods(dates: pl.DataFrame) -> pl.DataFrame:
-    """First and last date with any service, per feed version."""
-    return dates.group_by("feed_version").agg(
-        pl.col("service_date").min().alias("service_start_date"),
-        pl.col("service_date").max().alias("service_end_date"),
     )

@@ -37,7 +37,7 @@ from assets.warehouse.table_writers import table_writers
 from pipelines import project
 from pipelines.faults import pause_point
 from pipelines.sql_text import identifier, qualified
-from pipelines.warehouse import column_types, comment_model, preview_markdown, table_docs
+from pipelines.warehouse import column_types, comment_model, preview_markdown
 
 
 def table_columns(con: duckdb_client.DuckDBPyConnection, model: SqlModel) -> list[tuple[str, str]]:
@@ -152,6 +152,6 @@ def sql_model_assets(
     declaration are errors here, when the definitions load."""
     sql_dir = sql_dir or project.SQL_DIR
     writers = table_writers(other_assets)
-    check_declarations(discover_declarations(sql_dir), set(writers), set(table_docs()))
+    check_declarations(discover_declarations(sql_dir), set(writers))
     models = discover_models(sql_dir, set(writers))
     return build_sql_model_assets(models, writers)

@@ -20,7 +20,9 @@ macro*: dbt_like_sql/macros/<name>.sql holds its one select, with a header that 
 model calls it as a table function, `from <name>(...)`; the macro is created (a temporary
 DuckDB macro, so the warehouse file does not keep it) before the model's table, its tables
 count among the model's reads, and its text is part of the model's code version and
-fingerprint.
+fingerprint. A *scalar macro* (an expression rule: GTFS time text to seconds, great-circle km)
+is a file holding its own `create or replace temp macro <name>(...) as <expression>` statement,
+and reaches the models that call it the same way.
 
 A table that Python builds (survey estimation, reading GTFS zips) is declared the same way: a
 file `<layer>/<name>.sql` holding the same header, a `-- built by: <module>` line naming the
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import graphlib
 import hashlib
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +47,10 @@ from sqlglot import exp
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "quality")
 DOCUMENTED_SCHEMAS = ("marts", "metrics", "quality")  # every column must carry a comment
 MACRO_DIR = "macros"
+SCALAR_MACRO = re.compile(
+    r"create\s+or\s+replace\s+temp\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+(?!table\b)",
+    re.IGNORECASE,
+)
 BUILT_BY = "built by:"  # the header line of a declaration: the Python module writing the table
 
 
@@ -60,9 +67,12 @@ class SqlMacro:
     sql: str
     reads: tuple[str, ...] = ()  # schema-qualified tables, sorted
     calls: tuple[str, ...] = ()  # other macros it calls, sorted
+    statement: str | None = None  # a scalar macro's own `create ... macro` statement
 
     @property
     def create_sql(self) -> str:
+        if self.statement is not None:
+            return self.statement
         arguments = ", ".join(self.arguments)
         return f"create or replace temp macro {self.name}({arguments}) as table\n{self.sql}"
 
@@ -174,6 +184,9 @@ def read_macro(path: Path, known: Collection[str]) -> SqlMacro:
     """The macro of dbt_like_sql/macros/<name>.sql; `known` are every macro's names."""
     sql = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
     where = f"{MACRO_DIR}/{path.name}"
+    statement = "\n".join(sql.splitlines()[len(header_lines(sql)) :]).strip()
+    if statement.lower().startswith("create"):
+        return scalar_macro(path.stem, sql, statement, where)
     description, _ = parse_header(sql)
     lines = [line for line in description.splitlines() if line.startswith("arguments:")]
     if not path.stem.isidentifier() or len(lines) != 1:
@@ -183,6 +196,18 @@ def read_macro(path: Path, known: Collection[str]) -> SqlMacro:
     tree = parse_select(sql, where)
     calls = functions_called(tree) & set(known) - {path.stem}
     return SqlMacro(path.stem, arguments, sql, tables_in(tree, where), tuple(sorted(calls)))
+
+
+def scalar_macro(name: str, sql: str, statement: str, where: str) -> SqlMacro:
+    """A scalar macro file: its statement must create the macro its file is named after."""
+    match = SCALAR_MACRO.match(statement)
+    if match is None or match.group(1).lower() != name.lower():
+        raise SqlModelError(
+            f"{where}: a scalar macro file holds `create or replace temp macro {name}(...) as "
+            "<expression>`"
+        )
+    arguments = tuple(a.strip() for a in match.group(2).split(",") if a.strip())
+    return SqlMacro(name, arguments, sql, statement=statement)
 
 
 def read_macros(sql_dir: Path) -> dict[str, SqlMacro]:

@@ -1,0 +1,10 @@
+-- The unit of shape_dist_traveled per feed version, guessed from the
+--   straight-line length of the trips' stops (assets/gtfs/distance.py).
+-- grain: one row per feed version whose trips carry a usable
+--   shape_dist_traveled
+-- key: feed_version
+-- built by: assets/gtfs/service_tables.py
+-- columns:
+--   feed_version: GTFS feed version (sha256 of the zip)
+--   sdt_unit: unit of shape_dist_traveled (m, km, ft or mi)
+--   km_per_sdt_unit: km in one unit of shape_dist_traveled

@@ -1,0 +1,10 @@
+-- The dates each GTFS service runs: calendar.txt's weekly pattern plus
+--   calendar_dates.txt's exceptions (assets/gtfs/service_calendar.py, shared
+--   with the ingest's expiry check).
+-- grain: one row per feed version, service and date
+-- key: feed_version, service_id, service_date
+-- built by: assets/gtfs/service_tables.py
+-- columns:
+--   feed_version: GTFS feed version (sha256 of the zip)
+--   service_id: GTFS service_id (calendar.txt, calendar_dates.txt)
+--   service_date: date on which the service runs

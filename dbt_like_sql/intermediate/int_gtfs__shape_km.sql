@@ -1,0 +1,12 @@
+-- Km along each shape between a trip's first and last stop, as gtfs-kit
+--   measures it (assets/gtfs/distance.py, shapely).
+-- grain: one row per feed version, shape and pair of end stops that
+--   int_gtfs__shape_ends lists and the shape measures
+-- key: feed_version, shape_id, first_stop_id, last_stop_id
+-- built by: assets/gtfs/service_tables.py
+-- columns:
+--   feed_version: GTFS feed version (sha256 of the zip)
+--   shape_id: GTFS shape_id
+--   first_stop_id: stop_id of the trip's first stop
+--   last_stop_id: stop_id of the trip's last stop
+--   shape_km: km along the shape between the first and the last stop
