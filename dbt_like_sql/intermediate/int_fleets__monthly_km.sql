@@ -2,9 +2,9 @@
 -- grain: one row per fleet (bus, taxi) per month per powertrain with vehicles
 -- key: fleet, period, powertrain
 -- why: the activity behind the carbon view. Buses: the scheduled bus-km of the
---   GTFS feed versions in effect at period_end (per feed_name, the latest
---   accepted version published on or before it), each representative weekday,
---   Saturday and Sunday times the days of that type in the month up to
+--   GTFS feed versions in effect at period_end
+--   (intermediate.int_gtfs__feed_versions_in_effect), each representative
+--   weekday, Saturday and Sunday times the days of that type in the month up to
 --   period_end (holidays and calendar exceptions are not modelled); each
 --   route's km split over the powertrains of the buses in service on it at
 --   period_end, as bus_km_clean_share splits it by energy class. Routes
@@ -29,7 +29,7 @@ taxi_fleet as (
 ),
 
 feed_versions as (
-    select * from marts.dim_gtfs_feed_version
+    select * from intermediate.int_gtfs__feed_versions_in_effect
 ),
 
 route_service as (
@@ -48,26 +48,18 @@ bus_months as (
     where fleet = 'bus'
 ),
 
-accepted_versions as (
-    select
-        feed_version,
-        feed_name,
-        file_date
-    from feed_versions
-    where status = 'accepted' and file_date is not null
-),
-
 in_effect as (
     select
         bus_months.period,
-        accepted_versions.feed_version
+        feed_versions.feed_version
     from bus_months
-    inner join accepted_versions
-        on bus_months.period_end >= accepted_versions.file_date
-    qualify row_number() over (
-        partition by bus_months.period, accepted_versions.feed_name
-        order by accepted_versions.file_date desc
-    ) = 1
+    inner join feed_versions
+        on
+            bus_months.period_end >= feed_versions.in_effect_from
+            and (
+                feed_versions.in_effect_until is null
+                or bus_months.period_end < feed_versions.in_effect_until
+            )
 ),
 
 service_days as (
