@@ -20,8 +20,8 @@ months as (
     select * from intermediate.int_fleets__month_spine
 ),
 
-buses as (
-    select * from intermediate.int_buses__energy_class
+fleet_in_service as (
+    select * from intermediate.int_fleets__in_service_monthly
 ),
 
 taxi_fleet as (
@@ -106,25 +106,13 @@ route_km as (
 
 route_buses as (
     select
-        bus_months.period,
-        buses.powertrain,
-        buses.energy_class,
-        trim(buses.route_short_name) as route,
-        count(*) as buses
-    from bus_months
-    inner join buses
-        on
-            bus_months.period_end >= buses.in_service_on
-            and (
-                buses.retired_on is null
-                or bus_months.period_end < buses.retired_on
-            )
-    where nullif(trim(buses.route_short_name), '') is not null
-    group by
-        bus_months.period,
-        trim(buses.route_short_name),
-        buses.powertrain,
-        buses.energy_class
+        period,
+        powertrain,
+        energy_class,
+        route,
+        vehicles_in_service as buses
+    from fleet_in_service
+    where fleet = 'bus' and route is not null
 ),
 
 route_totals as (
