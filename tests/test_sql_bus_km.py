@@ -11,6 +11,7 @@ from tests.sql_fixtures import Warehouse, day
 MODELS = (
     "staging.stg_audit__accepted_files",
     "staging.stg_bus_fleet__buses",
+    "intermediate.int_buses__energy_class",
     "intermediate.int_gtfs__feed_versions_in_effect",
     "marts.fct_gtfs_route_reconciliation",
     "metrics.gtfs_indicator_values",

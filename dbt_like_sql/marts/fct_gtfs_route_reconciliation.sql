@@ -8,10 +8,10 @@
 --   their bus routes' representative-weekday vehicle-km are summed per
 --   route_short_name. The buses in service on d (newest accepted ledger:
 --   in_service_on <= d and retired_on blank or > d) with a route are counted by
---   energy_class (reference.powertrain), and each route's km is split in
---   proportion to them. A route without buses cannot be split: it is listed as
---   gtfs_route_without_bus and left out of the indicator, as is a ledger route
---   missing from GTFS (ledger_route_not_in_gtfs).
+--   energy_class (intermediate.int_buses__energy_class), and each route's km
+--   is split in proportion to them. A route without buses cannot be split:
+--   it is listed as gtfs_route_without_bus and left out of the indicator, as
+--   is a ledger route missing from GTFS (ledger_route_not_in_gtfs).
 -- columns:
 --   period_date: feed publication date the split is evaluated at
 --   route: route short name
@@ -30,11 +30,7 @@
 with
 
 ledger as (
-    select * from staging.stg_bus_fleet__buses
-),
-
-powertrains as (
-    select * from reference.powertrain
+    select * from intermediate.int_buses__energy_class
 ),
 
 feed_versions as (
@@ -49,10 +45,9 @@ buses as (
     select
         ledger.in_service_on,
         ledger.retired_on,
-        powertrains.energy_class,
+        ledger.energy_class,
         nullif(trim(ledger.route_short_name), '') as route
     from ledger
-    left join powertrains on ledger.powertrain_label = powertrains.code
 ),
 
 periods as (
