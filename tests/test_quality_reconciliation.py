@@ -21,12 +21,16 @@ TAXI = {"plate_pseudonym": "taxi-1", "powertrain_label": "纯电动"}
 TAXI_REGISTRATION = {"plate_pseudonym": "taxi-1", "usage": "D", "plate_type": "52", "fuel": "A"}
 
 
-# The model and the staging models it reads (the newest accepted files).
+# The model and the models it reads (the newest accepted files, energy class, electric flag).
 MODELS = (
     "staging.stg_audit__accepted_files",
     "staging.stg_registrations__vehicles",
     "staging.stg_bus_fleet__buses",
     "staging.stg_taxi_fleet__taxis",
+    "intermediate.int_buses__energy_class",
+    "intermediate.int_taxis__energy_class",
+    "intermediate.int_vehicles__owner_category",
+    "marts.dim_vehicle",
     "quality.reconciliation",
 )
 

@@ -11,6 +11,8 @@ from tests.sql_fixtures import Warehouse, day
 MODELS = (
     "staging.stg_audit__accepted_files",
     "staging.stg_bus_fleet__buses",
+    "intermediate.int_buses__energy_class",
+    "intermediate.int_gtfs__feed_versions_in_effect",
     "marts.fct_gtfs_route_reconciliation",
     "metrics.gtfs_indicator_values",
 )
@@ -68,6 +70,34 @@ def test_each_route_is_matched_and_split_per_publication_date(warehouse):
         (APR, "103", "extra", "gtfs_route_without_bus", 1, 40.0, 0, 0, 0, 0, *no_km),
         (APR, "104", None, "ledger_route_not_in_gtfs", 0, None, 1, 1, 0, 0, *no_km),
     ]
+
+
+def test_a_version_is_in_effect_until_its_feed_publishes_the_next_accepted_one(warehouse):
+    assert warehouse.rows(
+        "select feed_version, in_effect_from, in_effect_until "
+        "from intermediate.int_gtfs__feed_versions_in_effect order by feed_version"
+    ) == [
+        # city's rejected version of 1 Feb neither takes effect nor ends the first one
+        ("sha-city-2025-01-15-accepted", JAN, APR),
+        ("sha-city-2025-04-01-accepted", APR, None),
+        ("sha-extra-2025-02-10-accepted", FEB, None),
+        ("sha-rail-2025-04-01-accepted", APR, None),
+    ]
+
+
+def test_of_two_versions_published_the_same_day_the_greater_one_is_in_effect():
+    wh = Warehouse()
+    wh.con.execute(
+        "insert into marts.dim_gtfs_feed_version values "
+        "('b', 'city', ?, 'accepted'), ('a', 'city', ?, 'accepted'), "
+        "('undated', 'city', null, 'accepted')",
+        [JAN, JAN],
+    )
+    wh.build_only("intermediate.int_gtfs__feed_versions_in_effect")
+    assert wh.rows(
+        "select feed_version, in_effect_from, in_effect_until "
+        "from intermediate.int_gtfs__feed_versions_in_effect order by feed_version"
+    ) == [("a", JAN, JAN), ("b", JAN, None)]
 
 
 def test_the_share_counts_matched_routes_only(warehouse):

@@ -161,6 +161,40 @@ def test_months_run_from_first_bus_in_service_to_as_of(wh):
     ]
 
 
+def test_buses_and_taxis_in_service_are_counted_once_per_month_and_group(wh):
+    may = {"in_service_on": day("2025-05-01")}
+    wh.ledger(
+        "bus_fleet",
+        "2025-06-15",
+        [
+            {**may, "route": " 101 "},  # trimmed: route 101
+            {**may, "route": "101", "powertrain_label": "柴油"},
+            {**may, "route": " ", "retired_on": day("2025-06-15")},  # no route; out on as_of
+        ],
+    )
+    wh.ledger(
+        "taxi_fleet",
+        "2025-06-15",
+        [may, {**may, "exited_on": day("2025-05-31")}, {**may, "operating_area": "沙溪镇"}],
+    )
+    wh.build()
+    assert wh.rows(
+        "select fleet, period, route, taxi_kind, operating_area, powertrain, energy_class, "
+        "vehicles_in_service from intermediate.int_fleets__in_service_monthly "
+        "order by all"
+    ) == [
+        ("bus", "2025-05", "101", None, None, "BEV", "new_energy", 1),
+        ("bus", "2025-05", "101", None, None, "DIESEL", "conventional", 1),
+        ("bus", "2025-05", None, None, None, "BEV", "new_energy", 1),
+        ("bus", "2025-06", "101", None, None, "BEV", "new_energy", 1),
+        ("bus", "2025-06", "101", None, None, "DIESEL", "conventional", 1),
+        ("taxi", "2025-05", None, "巡游出租车", "市区", "BEV", "new_energy", 1),  # exited on d
+        ("taxi", "2025-05", None, "巡游出租车", "沙溪镇", "BEV", "new_energy", 1),
+        ("taxi", "2025-06", None, "巡游出租车", "市区", "BEV", "new_energy", 1),
+        ("taxi", "2025-06", None, "巡游出租车", "沙溪镇", "BEV", "new_energy", 1),
+    ]
+
+
 @pytest.mark.parametrize(
     ("taxi_kind", "operating_area", "counted"),
     [("巡游出租车", "市区", 1), ("巡游出租车", "沙溪镇", 0), ("网约车", "市区", 0)],

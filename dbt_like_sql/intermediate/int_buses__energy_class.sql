@@ -27,6 +27,7 @@ final as (
         buses.retired_on,
         buses.operating_status,
         buses.file_date,
+        buses.source_file,
         coalesce(powertrains.powertrain, 'unknown') as powertrain,
         coalesce(powertrains.energy_class, 'unknown') as energy_class
     from buses

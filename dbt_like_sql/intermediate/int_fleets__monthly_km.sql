@@ -2,9 +2,9 @@
 -- grain: one row per fleet (bus, taxi) per month per powertrain with vehicles
 -- key: fleet, period, powertrain
 -- why: the activity behind the carbon view. Buses: the scheduled bus-km of the
---   GTFS feed versions in effect at period_end (per feed_name, the latest
---   accepted version published on or before it), each representative weekday,
---   Saturday and Sunday times the days of that type in the month up to
+--   GTFS feed versions in effect at period_end
+--   (intermediate.int_gtfs__feed_versions_in_effect), each representative
+--   weekday, Saturday and Sunday times the days of that type in the month up to
 --   period_end (holidays and calendar exceptions are not modelled); each
 --   route's km split over the powertrains of the buses in service on it at
 --   period_end, as bus_km_clean_share splits it by energy class. Routes
@@ -20,8 +20,8 @@ months as (
     select * from intermediate.int_fleets__month_spine
 ),
 
-buses as (
-    select * from intermediate.int_buses__energy_class
+fleet_in_service as (
+    select * from intermediate.int_fleets__in_service_monthly
 ),
 
 taxi_fleet as (
@@ -29,7 +29,7 @@ taxi_fleet as (
 ),
 
 feed_versions as (
-    select * from marts.dim_gtfs_feed_version
+    select * from intermediate.int_gtfs__feed_versions_in_effect
 ),
 
 route_service as (
@@ -48,26 +48,18 @@ bus_months as (
     where fleet = 'bus'
 ),
 
-accepted_versions as (
-    select
-        feed_version,
-        feed_name,
-        file_date
-    from feed_versions
-    where status = 'accepted' and file_date is not null
-),
-
 in_effect as (
     select
         bus_months.period,
-        accepted_versions.feed_version
+        feed_versions.feed_version
     from bus_months
-    inner join accepted_versions
-        on bus_months.period_end >= accepted_versions.file_date
-    qualify row_number() over (
-        partition by bus_months.period, accepted_versions.feed_name
-        order by accepted_versions.file_date desc
-    ) = 1
+    inner join feed_versions
+        on
+            bus_months.period_end >= feed_versions.in_effect_from
+            and (
+                feed_versions.in_effect_until is null
+                or bus_months.period_end < feed_versions.in_effect_until
+            )
 ),
 
 service_days as (
@@ -114,25 +106,13 @@ route_km as (
 
 route_buses as (
     select
-        bus_months.period,
-        buses.powertrain,
-        buses.energy_class,
-        trim(buses.route_short_name) as route,
-        count(*) as buses
-    from bus_months
-    inner join buses
-        on
-            bus_months.period_end >= buses.in_service_on
-            and (
-                buses.retired_on is null
-                or bus_months.period_end < buses.retired_on
-            )
-    where nullif(trim(buses.route_short_name), '') is not null
-    group by
-        bus_months.period,
-        trim(buses.route_short_name),
-        buses.powertrain,
-        buses.energy_class
+        period,
+        powertrain,
+        energy_class,
+        route,
+        vehicles_in_service as buses
+    from fleet_in_service
+    where fleet = 'bus' and route is not null
 ),
 
 route_totals as (

@@ -26,6 +26,7 @@ final as (
         taxis.in_service_on,
         taxis.exited_on,
         taxis.file_date,
+        taxis.source_file,
         coalesce(powertrains.powertrain, 'unknown') as powertrain,
         coalesce(powertrains.energy_class, 'unknown') as energy_class
     from taxis

@@ -3,10 +3,10 @@
 -- grain: one row per month per powertrain (energy_class follows from
 --   powertrain)
 -- key: period, powertrain
--- why: fleet(d) of bus_clean_share (docs/indicators.md): in_service_on <= d and
---   (retired_on blank or retired_on > d), so a bus retired on d is out and one
---   put in service on d is in; 停运/备用 buses still count. Combinations with no
---   bus that month show 0.
+-- why: fleet(d) of bus_clean_share (docs/indicators.md), as
+--   intermediate.int_fleets__in_service_monthly counts it: in_service_on <= d
+--   and (retired_on blank or retired_on > d); 停运/备用 buses still count.
+--   Combinations with no bus that month show 0.
 -- columns:
 --   period: calendar month YYYY-MM
 --   period_end: evaluation day d (last day of the month; as_of for the month
@@ -28,6 +28,10 @@ buses as (
     select * from intermediate.int_buses__energy_class
 ),
 
+fleet_in_service as (
+    select * from intermediate.int_fleets__in_service_monthly
+),
+
 bus_months as (
     select
         period,
@@ -46,18 +50,12 @@ powertrains as (
 
 in_service as (
     select
-        bus_months.period,
-        buses.powertrain,
-        count(*) as buses_in_service
-    from bus_months
-    inner join buses
-        on
-            bus_months.period_end >= buses.in_service_on
-            and (
-                buses.retired_on is null
-                or bus_months.period_end < buses.retired_on
-            )
-    group by bus_months.period, buses.powertrain
+        period,
+        powertrain,
+        cast(sum(vehicles_in_service) as bigint) as buses_in_service
+    from fleet_in_service
+    where fleet = 'bus'
+    group by period, powertrain
 ),
 
 final as (

@@ -3,15 +3,15 @@
 -- grain: one row per period (accepted feed publication date) per route
 -- key: period_date, route
 -- why: bus_km_clean_share (docs/indicators.md) is evaluated at every
---   publication date d of an accepted feed version. In effect on d, per
---   feed_name, is the latest accepted version published on or before d; its
---   bus routes' representative-weekday vehicle-km are summed per
+--   publication date d of an accepted feed version. The versions in effect on
+--   d (intermediate.int_gtfs__feed_versions_in_effect, one per feed_name):
+--   their bus routes' representative-weekday vehicle-km are summed per
 --   route_short_name. The buses in service on d (newest accepted ledger:
 --   in_service_on <= d and retired_on blank or > d) with a route are counted by
---   energy_class (reference.powertrain), and each route's km is split in
---   proportion to them. A route without buses cannot be split: it is listed as
---   gtfs_route_without_bus and left out of the indicator, as is a ledger route
---   missing from GTFS (ledger_route_not_in_gtfs).
+--   energy_class (intermediate.int_buses__energy_class), and each route's km
+--   is split in proportion to them. A route without buses cannot be split:
+--   it is listed as gtfs_route_without_bus and left out of the indicator, as
+--   is a ledger route missing from GTFS (ledger_route_not_in_gtfs).
 -- columns:
 --   period_date: feed publication date the split is evaluated at
 --   route: route short name
@@ -30,15 +30,11 @@
 with
 
 ledger as (
-    select * from staging.stg_bus_fleet__buses
-),
-
-powertrains as (
-    select * from reference.powertrain
+    select * from intermediate.int_buses__energy_class
 ),
 
 feed_versions as (
-    select * from marts.dim_gtfs_feed_version
+    select * from intermediate.int_gtfs__feed_versions_in_effect
 ),
 
 route_service as (
@@ -49,36 +45,27 @@ buses as (
     select
         ledger.in_service_on,
         ledger.retired_on,
-        powertrains.energy_class,
+        ledger.energy_class,
         nullif(trim(ledger.route_short_name), '') as route
     from ledger
-    left join powertrains on ledger.powertrain_label = powertrains.code
-),
-
-versions as (
-    select
-        feed_version,
-        feed_name,
-        file_date
-    from feed_versions
-    where status = 'accepted' and file_date is not null
 ),
 
 periods as (
-    select distinct file_date as period_date from versions
+    select distinct in_effect_from as period_date from feed_versions
 ),
 
 in_effect as (
     select
         periods.period_date,
-        versions.feed_version,
-        versions.feed_name
+        feed_versions.feed_version
     from periods
-    inner join versions on periods.period_date >= versions.file_date
-    qualify row_number() over (
-        partition by periods.period_date, versions.feed_name
-        order by versions.file_date desc
-    ) = 1
+    inner join feed_versions
+        on
+            periods.period_date >= feed_versions.in_effect_from
+            and (
+                feed_versions.in_effect_until is null
+                or periods.period_date < feed_versions.in_effect_until
+            )
 ),
 
 route_km as (

@@ -4,7 +4,8 @@
 -- key: period, taxi_kind, operating_area, powertrain
 -- why: fleet(d) of urban_taxi_nev_share (docs/indicators.md) is the 巡游出租车 with
 --   operating_area 市区, in_service_on <= d and (exited_on blank or exited_on >
---   d); ride-hailing (网约车) and town taxis are kept here for the dashboard but
+--   d), as intermediate.int_fleets__in_service_monthly counts it;
+--   ride-hailing (网约车) and town taxis are kept here for the dashboard but
 --   are not in the indicator. Combinations seen in the register but with no
 --   taxi that month show 0.
 -- columns:
@@ -30,6 +31,10 @@ taxis as (
     select * from intermediate.int_taxis__energy_class
 ),
 
+fleet_in_service as (
+    select * from intermediate.int_fleets__in_service_monthly
+),
+
 taxi_months as (
     select
         period,
@@ -50,24 +55,14 @@ taxi_groups as (
 
 in_service as (
     select
-        taxi_months.period,
-        taxis.taxi_kind,
-        taxis.operating_area,
-        taxis.powertrain,
-        count(*) as taxis_in_service
-    from taxi_months
-    inner join taxis
-        on
-            taxi_months.period_end >= taxis.in_service_on
-            and (
-                taxis.exited_on is null
-                or taxi_months.period_end < taxis.exited_on
-            )
-    group by
-        taxi_months.period,
-        taxis.taxi_kind,
-        taxis.operating_area,
-        taxis.powertrain
+        period,
+        taxi_kind,
+        operating_area,
+        powertrain,
+        cast(sum(vehicles_in_service) as bigint) as taxis_in_service
+    from fleet_in_service
+    where fleet = 'taxi'
+    group by period, taxi_kind, operating_area, powertrain
 ),
 
 final as (

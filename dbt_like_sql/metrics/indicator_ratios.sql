@@ -34,46 +34,46 @@ mode_share as (
     select * from marts.fct_survey_mode_share
 ),
 
-bus_clean_share as (
+vehicles_in_scope as (
+    -- every vehicle share is qualifying vehicles / vehicles in scope; each
+    -- source says which of its vehicles are in scope and which qualify
     select
         'bus_clean_share' as indicator_id,
         period,
         period_end,
-        coalesce(sum(buses_in_service) filter (
-            where energy_class in ('new_energy', 'clean_energy')
-        ), 0) as numerator,
-        sum(buses_in_service) as denominator,
-        sum(buses_in_service) as sample_size
+        buses_in_service as vehicles,
+        energy_class in ('new_energy', 'clean_energy') as is_qualifying
     from bus_fleet
-    group by period, period_end
-),
-
-urban_taxi_nev_share as (
+    union all
     select
         'urban_taxi_nev_share' as indicator_id,
         period,
         period_end,
-        coalesce(sum(taxis_in_service) filter (
-            where energy_class = 'new_energy'
-        ), 0) as numerator,
-        sum(taxis_in_service) as denominator,
-        sum(taxis_in_service) as sample_size
+        taxis_in_service as vehicles,
+        energy_class = 'new_energy' as is_qualifying
     from taxi_fleet
     where taxi_kind = '巡游出租车' and operating_area = '市区'
-    group by period, period_end
-),
-
-new_public_vehicle_ev_share as (
+    union all
     select
         'new_public_vehicle_ev_share' as indicator_id,
         period,
         period_end,
-        coalesce(sum(vehicles) filter (where is_electric), 0) as numerator,
-        sum(vehicles) as denominator,
-        sum(vehicles) as sample_size
+        vehicles,
+        is_electric as is_qualifying
     from new_vehicles
     where is_public_vehicle_scope
-    group by period, period_end
+),
+
+vehicle_shares as (
+    select
+        indicator_id,
+        period,
+        period_end,
+        coalesce(sum(vehicles) filter (where is_qualifying), 0) as numerator,
+        sum(vehicles) as denominator,
+        sum(vehicles) as sample_size
+    from vehicles_in_scope
+    group by indicator_id, period, period_end
 ),
 
 wave_totals as (
@@ -135,32 +135,10 @@ survey_shares as (
     from wave_totals
 ),
 
-vehicle_shares as (
-    select * from bus_clean_share
-    union all
-    select * from urban_taxi_nev_share
-    union all
-    select * from new_public_vehicle_ev_share
-),
-
 unioned as (
-    select
-        indicator_id,
-        period,
-        period_end,
-        cast(numerator as decimal(38, 10)) as numerator,
-        cast(denominator as decimal(38, 10)) as denominator,
-        cast(sample_size as bigint) as sample_size
-    from vehicle_shares
+    select * from vehicle_shares
     union all
-    select
-        indicator_id,
-        period,
-        period_end,
-        cast(numerator as decimal(38, 10)) as numerator,
-        cast(denominator as decimal(38, 10)) as denominator,
-        cast(sample_size as bigint) as sample_size
-    from survey_shares
+    select * from survey_shares
 ),
 
 final as (
@@ -168,9 +146,9 @@ final as (
         indicator_id,
         period,
         period_end,
-        numerator,
-        denominator,
-        sample_size
+        cast(numerator as decimal(38, 10)) as numerator,
+        cast(denominator as decimal(38, 10)) as denominator,
+        cast(sample_size as bigint) as sample_size
     from unioned
     where denominator > 0
     order by indicator_id, period_end

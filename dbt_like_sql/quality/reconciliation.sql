@@ -7,13 +7,12 @@
 --   (巡游出租车) of the newest accepted taxi register must be in the newest
 --   accepted registrations file, registered with the fleet's usage (C 公交客运
 --   for buses, D 出租客运 for taxis), and the ledger's powertrain must agree with
---   the registration: a new_energy label (reference.powertrain) exactly when
---   the registration is electric (a plate type with
---   reference.plate_type.is_new_energy, or a fuel letter with
---   reference.fuel.is_electric). A plate missing only because ingest
---   quarantined its registration row is registration_quarantined, not
---   no_registration. One registration per plate: one still registered first,
---   then the latest. Only pseudonyms are listed, never plates.
+--   the registration: a new_energy label (energy_class of
+--   intermediate.int_buses__energy_class / int_taxis__energy_class) exactly
+--   when the registration is electric (is_electric of marts.dim_vehicle). A
+--   plate missing only because ingest quarantined its registration row is
+--   registration_quarantined, not no_registration. One registration per
+--   plate: one still registered first, then the latest. Only pseudonyms are listed, never plates.
 -- columns:
 --   fleet: bus or taxi
 --   vehicle_id: fleet number (bus) or plate pseudonym (taxi)
@@ -36,12 +35,16 @@ registrations as (
     select * from staging.stg_registrations__vehicles
 ),
 
+vehicles as (
+    select * from marts.dim_vehicle
+),
+
 buses as (
-    select * from staging.stg_bus_fleet__buses
+    select * from intermediate.int_buses__energy_class
 ),
 
 taxis as (
-    select * from staging.stg_taxi_fleet__taxis
+    select * from intermediate.int_taxis__energy_class
 ),
 
 accepted_files as (
@@ -52,18 +55,6 @@ quarantine as (
     select * from quality.quarantine
 ),
 
-powertrains as (
-    select * from reference.powertrain
-),
-
-plate_types as (
-    select * from reference.plate_type
-),
-
-fuels as (
-    select * from reference.fuel
-),
-
 registration as (
     select
         registrations.plate_pseudonym,
@@ -71,14 +62,10 @@ registration as (
         registrations.plate_type_code as plate_type,
         registrations.fuel_codes as fuel,
         registrations.source_file,
-        coalesce(plate_types.is_new_energy, false) or exists (
-            select 1 from fuels
-            where
-                fuels.is_electric
-                and contains(coalesce(registrations.fuel_codes, ''), fuels.code)
-        ) as is_electric
+        vehicles.is_electric
     from registrations
-    left join plate_types on registrations.plate_type_code = plate_types.code
+    inner join vehicles
+        on registrations.source_row_number = vehicles.source_row_number
     qualify row_number() over (
         partition by registrations.plate_pseudonym
         order by
@@ -111,6 +98,7 @@ ledger_vehicles as (
         fleet_no as vehicle_id,
         plate_pseudonym,
         powertrain_label,
+        energy_class,
         source_file as ledger_file
     from buses
     union all
@@ -120,6 +108,7 @@ ledger_vehicles as (
         plate_pseudonym as vehicle_id,
         plate_pseudonym,
         powertrain_label,
+        energy_class,
         source_file as ledger_file
     from taxis
     where taxi_kind = '巡游出租车'
@@ -133,12 +122,9 @@ checked as (
         registration.fuel,
         registration.is_electric,
         registration.source_file as registrations_file,
-        coalesce(powertrains.energy_class, 'unknown') as energy_class,
         registration.plate_pseudonym is not null as is_registered,
         quarantined_registrations.plate_pseudonym is not null as is_quarantined
     from ledger_vehicles
-    left join powertrains
-        on ledger_vehicles.powertrain_label = powertrains.code
     left join registration
         on ledger_vehicles.plate_pseudonym = registration.plate_pseudonym
     left join quarantined_registrations
