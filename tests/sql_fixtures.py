@@ -19,7 +19,7 @@ from assets.ingest.raw_tables import raw_tables, table_ddl
 from assets.ingest.store import QUARANTINE_DDL
 from assets.reference.code_tables import CODE_TABLES, read_code_table, read_targets
 from assets.warehouse.assets import build_model
-from assets.warehouse.sql_models import discover_models
+from assets.warehouse.sql_models import discover_declarations, discover_models
 from pipelines import project
 from pipelines.warehouse import append_rows, ensure_schemas, replace_table
 
@@ -82,17 +82,31 @@ LOADED_AT = dt.datetime(2026, 1, 20, 9, 0)
 
 
 # The GTFS service models read raw GTFS feeds (tests/test_gtfs_service.py builds them from a
-# feed); here the mart they end in, marts.fct_gtfs_route_service_daily, is filled by hand.
-GTFS_SERVICE_MARTS = ("fct_gtfs_route_service_daily", "fct_gtfs_feed_service_daily")
+# feed); here the marts they end in are filled by hand, so those marts and the GTFS models
+# upstream of them are left out (models reading the marts, such as the feed versions in effect
+# and the bus-km split, stay).
+GTFS_SERVICE_MARTS = ("marts.fct_gtfs_route_service_daily", "marts.fct_gtfs_feed_service_daily")
+
+
+def gtfs_service_models(everything) -> set[str]:
+    """The models between the raw feeds and the two service marts: those reading raw.gtfs_*,
+    the Python-written GTFS tables or another such model, and the marts themselves (a model
+    reading the marts is their consumer and stays). `everything` is in build order."""
+    declared = discover_declarations(project.SQL_DIR)
+    chain = {name for name in declared if name.startswith("intermediate.int_gtfs__")}
+    for model in everything:
+        feeds = any(table.startswith("raw.gtfs_") or table in chain for table in model.reads)
+        consumer = any(table in GTFS_SERVICE_MARTS for table in model.reads)
+        if model.qualified_name in GTFS_SERVICE_MARTS or (feeds and not consumer):
+            chain.add(model.qualified_name)
+    return chain
 
 
 @functools.cache
 def models():
-    return tuple(
-        model
-        for model in discover_models(project.SQL_DIR)
-        if not (model.name.startswith("int_gtfs__") or model.name in GTFS_SERVICE_MARTS)
-    )
+    everything = discover_models(project.SQL_DIR)
+    service = gtfs_service_models(everything)
+    return tuple(model for model in everything if model.qualified_name not in service)
 
 
 @functools.cache

@@ -33,6 +33,7 @@ BUS_KM_MODELS = [
     in (
         "stg_audit__accepted_files",
         "stg_bus_fleet__buses",
+        "int_buses__energy_class",
         "fct_gtfs_route_service_daily",
         "fct_gtfs_feed_service_daily",
         "fct_gtfs_route_reconciliation",
@@ -225,11 +226,12 @@ def test_gtfs_assets_declare_their_upstream():
     assert parents == {dg.AssetKey(["marts", "fct_gtfs_route_reconciliation"])}
     reconciliation = graph.get(dg.AssetKey(["marts", "fct_gtfs_route_reconciliation"])).parent_keys
     assert reconciliation == {
-        dg.AssetKey(["staging", "stg_bus_fleet__buses"]),
-        dg.AssetKey(["reference", "powertrain"]),
-        dg.AssetKey(["marts", "dim_gtfs_feed_version"]),
+        dg.AssetKey(["intermediate", "int_buses__energy_class"]),
+        dg.AssetKey(["intermediate", "int_gtfs__feed_versions_in_effect"]),
         dg.AssetKey(["marts", "fct_gtfs_route_service_daily"]),
     }
+    in_effect = dg.AssetKey(["intermediate", "int_gtfs__feed_versions_in_effect"])
+    assert graph.get(in_effect).parent_keys == {dg.AssetKey(["marts", "dim_gtfs_feed_version"])}
     profiles = dg.AssetKey(["intermediate", "int_gtfs__trip_profiles"])
     assert dg.AssetKey(["raw", "gtfs_stop_times"]) in graph.get(profiles).parent_keys
     # the Python step reading a model waits for it, and the model reading its table for it
