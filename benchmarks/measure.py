@@ -1,19 +1,25 @@
 """Measurements for `make bench`: a whole run in a child process, and stage-level probes.
 
-A run is measured as a child process (wall time, peak RSS from wait4's rusage, the run log's
-per-step seconds). Probes compare one stage with what a user could pick instead, in the same
+A run is measured as a child process (wall time, peak RSS, the run log's per-step seconds).
+Linux starts a child's maximum RSS at the RSS its parent had when it forked (exec records the
+forked copy's high-water mark), so wait4 can only be trusted when the bench process itself is
+small: data generation runs in its own process (`in_child`), and a wait4 peak no higher than
+the bench's own RSS at the fork is replaced by the child's sampled VmHWM, which belongs to the
+child's own address space. Probes compare one stage with what a user could pick instead, in the same
 process and on the same files: our registrations ingest against DuckDB's own CSV reader.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -29,23 +35,50 @@ from pipelines import project
 from pipelines.warehouse import ensure_schemas, replace_table
 
 
-def _rss_mb(pid: int) -> float | None:
+def _status_mb(pid: int | str, field: str) -> float | None:
+    """A memory line of /proc/<pid>/status (VmRSS, VmHWM) in MB; None once the process is gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
 
 
-def sample_rss(pid: int, samples: list, stop: threading.Event, every: float = 0.1) -> None:
-    """Append (Unix time, RSS MB) of process `pid` every `every` s until `stop` is set."""
+def _rss_mb(pid: int) -> float | None:
+    return _status_mb(pid, "VmRSS")
+
+
+def in_child(function, *args, **kwargs):
+    """function(*args, **kwargs) in a fresh (spawned) process: what it allocates never swells
+    the bench process, whose RSS would otherwise become the floor of every measured peak."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
+def child_peak_mb(wait4_peak: float, parent_at_fork: float, sampled_hwm: float | None) -> float:
+    """The child's peak RSS: wait4's, unless it does not exceed the parent's RSS at the fork
+    (then it may be the parent's, inherited), in which case the child's own sampled VmHWM."""
+    if wait4_peak > parent_at_fork or sampled_hwm is None:
+        return wait4_peak
+    return sampled_hwm
+
+
+def sample_rss(
+    pid: int, samples: list, stop: threading.Event, every: float = 0.1, hwm: list | None = None
+) -> None:
+    """Append (Unix time, RSS MB) of process `pid` every `every` s until `stop` is set; the
+    last VmHWM read goes to hwm[0]."""
     while not stop.is_set():
         rss = _rss_mb(pid)
         if rss is not None:
             samples.append((time.time(), rss))
+        high = _status_mb(pid, "VmHWM")
+        if hwm is not None and high is not None:
+            hwm[:] = [high]
         stop.wait(every)
 
 
@@ -69,6 +102,7 @@ def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
         "GREENTRACK_WAREHOUSE_DIR": str(workdir / "warehouse"),
         "GREENTRACK_DASHBOARDS_DIR": str(workdir / "site"),
     }
+    parent_at_fork = _status_mb("self", "VmRSS") or 0.0
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "run"],
@@ -77,8 +111,11 @@ def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
         stderr=subprocess.DEVNULL,
     )
     samples: list[tuple[float, float]] = []
+    hwm: list[float] = []
     stop = threading.Event()
-    sampler = threading.Thread(target=sample_rss, args=(child.pid, samples, stop), daemon=True)
+    sampler = threading.Thread(
+        target=sample_rss, args=(child.pid, samples, stop), kwargs={"hwm": hwm}, daemon=True
+    )
     sampler.start()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
@@ -89,7 +126,9 @@ def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
     return {
         "exit_code": os.waitstatus_to_exitcode(status),
         "wall_seconds": round(wall, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
+        "peak_rss_mb": round(
+            child_peak_mb(usage.ru_maxrss / 1024, parent_at_fork, hwm[0] if hwm else None), 1
+        ),  # ru_maxrss: kilobytes on Linux
         "step_seconds": record.get("step_seconds", {}),
         "step_peak_rss_mb": peak_by_step(samples, record.get("step_windows", {})),
     }

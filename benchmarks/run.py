@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks.gtfs_probe import gtfs_probe
 from benchmarks.history import measure_history
-from benchmarks.measure import registrations_probe_child, run_pipeline_child
+from benchmarks.measure import in_child, registrations_probe_child, run_pipeline_child
 from benchmarks.report import write_report
 from pipelines.generate import generate_all
 
@@ -49,7 +49,7 @@ def stage_totals(step_seconds: dict[str, float]) -> dict[str, float]:
 def measure_scale(scale: float, scratch: Path) -> dict:
     data_raw = scratch / f"scale_{scale:g}" / "data_raw"
     started = time.perf_counter()
-    generate_all(data_raw, scale=scale, seed=42, defect_rate=0.01)
+    in_child(generate_all, data_raw, scale=scale, seed=42, defect_rate=0.01)
     generation = time.perf_counter() - started
     run = run_pipeline_child(data_raw, data_raw.parent)
     result = {
