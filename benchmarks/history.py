@@ -177,6 +177,9 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 2) if a is not None and b else None
 
 
+NOT_MEASURED = "not measured"  # a figure the results hold as null (see the run's notes)
+
+
 def history_rows(history: list[dict]) -> list[str]:
     """The scenario's table: one row per scale, the goals' ratios beside the measurements."""
     lines = [
@@ -192,8 +195,9 @@ def history_rows(history: list[dict]) -> list[str]:
             ("night of the 12th snapshot", "twelfth_snapshot_night"),
         ):
             run = result[key]
+            rss = NOT_MEASURED if run["peak_rss_mb"] is None else run["peak_rss_mb"]
             lines.append(
-                f"| {result['scale']:g} | {label} | {run['wall_seconds']} | {run['peak_rss_mb']} "
+                f"| {result['scale']:g} | {label} | {run['wall_seconds']} | {rss} "
                 f"| {run['published_mb']} | {run['exit_code']} |"
             )
         first, rerun, twelfth = (
@@ -219,6 +223,8 @@ def history_rows(history: list[dict]) -> list[str]:
         }
         for name, (value, goal) in ratios.items():
             met = "✅ met" if value is not None and value <= goal else "❌ not met"
+            if value is None:
+                value, met = NOT_MEASURED, NOT_MEASURED
             verdicts.append(f"| {result['scale']:g} | {name} | ≤ {goal} | {value} | {met} |")
     return [
         *lines,

@@ -101,3 +101,18 @@ def test_one_pass_gives_each_month_end_its_own_view_of_a_later_change(tmp_path):
     )]  # fmt: skip
     not_yet = "苏E00003,02,VIN3,K33,A,C,2020-05-05,A,,个人,320585"
     assert rows == [not_yet, not_yet, row]
+
+
+def test_a_peak_held_as_null_is_not_measured_and_gets_no_verdict():
+    result = {
+        "scale": 10,
+        "first_run": _run(600.0, None, 1700.0),
+        "rerun_unchanged": _run(280.0, None, 1700.0),
+        "eleven_snapshots_first_run": _run(1200.0, None, 5500.0),
+        "twelfth_snapshot_night": _run(690.0, None, 5900.0),
+    }
+    rows = history_rows([result])
+    rss_goal = "| 10 | 12th night ÷ first run (peak RSS) | ≤ 1.25 | not measured | not measured |"
+    assert rss_goal in rows
+    assert "| 10 | first run, one snapshot | 600.0 | not measured | 1700.0 | 0 |" in rows
+    assert "| 10 | 12th night ÷ first run (wall) | ≤ 1.25 | 1.15 | ✅ met |" in rows
