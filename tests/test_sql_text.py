@@ -81,7 +81,12 @@ SQL_START = re.compile(
     re.IGNORECASE,
 )
 SQL_READER = re.compile(r"\b(read_csv\w*|read_parquet|read_json\w*|read_text|glob)\s*\(", re.I)
-PATHLIKE = re.compile(r"path|file|dir|folder|previous|root|location", re.IGNORECASE)
+# a name holding a path: one of these words as a part of it (out_path, file_name, sql_dir,
+# filename), not inside another word (TRIP_PROFILES is a table)
+PATHLIKE = re.compile(
+    r"(?:^|[^a-z])(?:path|file|dir|folder|previous|root|location)(?:names?|s)?(?:$|[^a-z])",
+    re.IGNORECASE,
+)
 
 
 def _constant_text(node: ast.JoinedStr) -> str:
@@ -147,6 +152,7 @@ def test_the_guard_finds_sql_built_from_a_quoted_value_or_a_path(snippet):
         'con.execute("attach ? as previous (read_only)", [str(previous)])',
         'con.execute(f"select {column_list(cols)} from {qualified(table)}")',
         "message = f\"file '{path}' is not readable\"",
+        'fetch_frame(con, f"select * from {TRIP_PROFILES}")',  # a table name holding "file"
     ],
 )
 def test_the_guard_lets_parameters_and_quoted_names_through(snippet):
