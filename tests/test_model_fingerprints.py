@@ -4,6 +4,7 @@ changed input rebuilds exactly what reads it, directly or through other models."
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -220,3 +221,23 @@ def test_a_raw_tables_load_time_is_an_input_only_of_a_model_that_can_see_it(sql,
         )
         fingerprints.append(input_fingerprints(con, model("staging.f", sql))["raw.feed"])
     assert (fingerprints[0] != fingerprints[1]) == follows_load_time
+
+
+def test_a_model_calling_a_macro_still_sees_past_the_load_time():
+    """The macros a model calls are created before its columns are read; a model calling one
+    is no more tied to the load time than one that does not."""
+    twice = "create or replace temp macro twice(x) as 2 * x"
+    calls = replace(
+        model("staging.f", "select twice(v) as v from raw.feed"),
+        macros=(SqlMacro("twice", ("x",), twice, statement=twice),),
+    )
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    fingerprints = []
+    for loaded_at in ("2026-01-01 01:00", "2026-01-02 01:00"):
+        con.execute(
+            "create or replace table raw.feed as "
+            f"select 7 as v, timestamp '{loaded_at}' as _loaded_at"
+        )
+        fingerprints.append(input_fingerprints(con, calls)["raw.feed"])
+    assert fingerprints[0] == fingerprints[1]

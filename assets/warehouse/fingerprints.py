@@ -146,7 +146,7 @@ def load_time_unread(con: duckdb.DuckDBPyConnection, model: SqlModel) -> bool:
         return False
     try:
         for macro in model.macros:
-            con.execute(macro)
+            con.execute(macro.create_sql)
         returned = {row[0] for row in con.execute(f"describe {model.sql}").fetchall()}
     except duckdb.Error:
         return False  # an input is missing: the build will say so

@@ -12,6 +12,16 @@
 --   intermediate.int_fleets__month_spine for marts.fct_bus_fleet_monthly,
 --   marts.fct_taxi_fleet_monthly and intermediate.int_fleets__monthly_km. A
 --   bus's route is trimmed and null when blank.
+-- columns:
+--   fleet: bus or taxi
+--   period: calendar month YYYY-MM
+--   route: a bus's 线路 (trimmed; null when blank); null for taxis
+--   taxi_kind: a taxi's 车辆类型 (巡游出租车, 网约车); null for buses
+--   operating_area: a taxi's 经营区域; null for buses
+--   powertrain: powertrain code (reference.powertrain)
+--   energy_class: new_energy, clean_energy, conventional or unknown
+--   vehicles_in_service: vehicles of the group in service on the month's
+--     evaluation day (period_end of intermediate.int_fleets__month_spine)
 
 with
 

@@ -9,6 +9,13 @@
 --   in effect, one per feed_name, are those with in_effect_from <= d and
 --   (in_effect_until is null or d < in_effect_until). Of two versions of a
 --   feed published on the same day, the greater feed_version is in effect.
+-- columns:
+--   feed_version: GTFS feed version (sha256 of the zip)
+--   feed_name: GTFS feed name
+--   in_effect_from: publication date of the version (its file date)
+--   in_effect_until: publication date of the next accepted version of the
+--     same feed, the first day this one is no longer in effect; null for the
+--     newest
 
 with
 
