@@ -12,7 +12,8 @@
 --   when the registration is electric (is_electric of marts.dim_vehicle). A
 --   plate missing only because ingest quarantined its registration row is
 --   registration_quarantined, not no_registration. One registration per
---   plate: one still registered first, then the latest. Only pseudonyms are listed, never plates.
+--   plate: one still registered first, then the latest. Only pseudonyms are
+--   listed, never plates.
 -- columns:
 --   fleet: bus or taxi
 --   vehicle_id: fleet number (bus) or plate pseudonym (taxi)
