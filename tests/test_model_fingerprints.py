@@ -202,6 +202,20 @@ def test_a_ledger_is_hashed_without_its_run_columns_and_only_for_the_sources_rea
     )
 
 
+def feed_fingerprints_across_two_loads(reader: SqlModel) -> list[str | None]:
+    """raw.feed's input fingerprint for `reader`, with the same row loaded on two days."""
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    fingerprints = []
+    for loaded_at in ("2026-01-01 01:00", "2026-01-02 01:00"):
+        con.execute(
+            "create or replace table raw.feed as "
+            f"select 7 as v, timestamp '{loaded_at}' as _loaded_at"
+        )
+        fingerprints.append(input_fingerprints(con, reader)["raw.feed"])
+    return fingerprints
+
+
 @pytest.mark.parametrize(
     ("sql", "follows_load_time"),
     [
@@ -211,16 +225,8 @@ def test_a_ledger_is_hashed_without_its_run_columns_and_only_for_the_sources_rea
     ],
 )
 def test_a_raw_tables_load_time_is_an_input_only_of_a_model_that_can_see_it(sql, follows_load_time):
-    con = duckdb.connect()
-    con.execute("create schema raw")
-    fingerprints = []
-    for loaded_at in ("2026-01-01 01:00", "2026-01-02 01:00"):
-        con.execute(
-            "create or replace table raw.feed as "
-            f"select 7 as v, timestamp '{loaded_at}' as _loaded_at"
-        )
-        fingerprints.append(input_fingerprints(con, model("staging.f", sql))["raw.feed"])
-    assert (fingerprints[0] != fingerprints[1]) == follows_load_time
+    first, second = feed_fingerprints_across_two_loads(model("staging.f", sql))
+    assert (first != second) == follows_load_time
 
 
 def test_a_model_calling_a_macro_still_sees_past_the_load_time():
@@ -231,13 +237,5 @@ def test_a_model_calling_a_macro_still_sees_past_the_load_time():
         model("staging.f", "select twice(v) as v from raw.feed"),
         macros=(SqlMacro("twice", ("x",), twice, statement=twice),),
     )
-    con = duckdb.connect()
-    con.execute("create schema raw")
-    fingerprints = []
-    for loaded_at in ("2026-01-01 01:00", "2026-01-02 01:00"):
-        con.execute(
-            "create or replace table raw.feed as "
-            f"select 7 as v, timestamp '{loaded_at}' as _loaded_at"
-        )
-        fingerprints.append(input_fingerprints(con, calls)["raw.feed"])
-    assert fingerprints[0] == fingerprints[1]
+    first, second = feed_fingerprints_across_two_loads(calls)
+    assert first == second
