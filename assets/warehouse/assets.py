@@ -30,8 +30,9 @@ from assets.warehouse.fingerprints import (
 from assets.warehouse.sql_models import (
     SqlModel,
     check_declarations,
-    discover_declarations,
-    discover_models,
+    ordered_models,
+    read_sql_dir,
+    split_declarations,
 )
 from assets.warehouse.table_writers import table_writers
 from pipelines import project
@@ -150,8 +151,7 @@ def sql_model_assets(
     asset that writes a table a model may read. A model reading a table no asset writes, a
     declared table no asset writes, and a marts/metrics table built in Python without a
     declaration are errors here, when the definitions load."""
-    sql_dir = sql_dir or project.SQL_DIR
     writers = table_writers(other_assets)
-    check_declarations(discover_declarations(sql_dir), set(writers))
-    models = discover_models(sql_dir, set(writers))
-    return build_sql_model_assets(models, writers)
+    models, declared = split_declarations(read_sql_dir(sql_dir or project.SQL_DIR))
+    check_declarations(declared, set(writers))
+    return build_sql_model_assets(ordered_models(models, declared, set(writers)), writers)

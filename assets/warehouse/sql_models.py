@@ -60,7 +60,8 @@ class SqlModelError(ValueError):
 
 @dataclass(frozen=True)
 class SqlMacro:
-    """A table macro of dbt_like_sql/macros/: one select that models call as a table function."""
+    """A macro of dbt_like_sql/macros/: a table macro (one select that models call as a table
+    function) or a scalar macro (an expression, created by its own statement)."""
 
     name: str
     arguments: tuple[str, ...]
@@ -282,23 +283,35 @@ def discover_models(sql_dir: Path, other_tables: Collection[str] | None = None) 
     the ledgers): a model may read those, the declared tables and the other models, and
     nothing else. None leaves references unchecked (any table that is not a model is someone
     else's)."""
-    files = read_sql_dir(sql_dir)
+    return ordered_models(*split_declarations(read_sql_dir(sql_dir)), other_tables)
+
+
+def split_declarations(files: list[SqlModel]) -> tuple[list[SqlModel], dict[str, SqlModel]]:
+    """The files of read_sql_dir as (the models, schema.table → each declaration)."""
     models = [model for model in files if model.built_by is None]
+    declared = {model.qualified_name: model for model in files if model.built_by is not None}
+    return models, declared
+
+
+def ordered_models(
+    models: list[SqlModel],
+    declared: Mapping[str, SqlModel],
+    other_tables: Collection[str] | None = None,
+) -> list[SqlModel]:
+    """discover_models on files already read: the declared tables are readable too."""
     if other_tables is not None:
-        other_tables = {*other_tables, *(m.qualified_name for m in files if m.built_by)}
+        other_tables = {*other_tables, *declared}
     return build_order(models, other_tables)
 
 
 def discover_declarations(sql_dir: Path) -> dict[str, SqlModel]:
     """schema.table → the declaration of each table built in Python."""
-    return {m.qualified_name: m for m in read_sql_dir(sql_dir) if m.built_by is not None}
+    return split_declarations(read_sql_dir(sql_dir))[1]
 
 
-def check_declarations(
-    declared: Mapping[str, SqlModel], written: Collection[str], undeclared_ok: Collection[str] = ()
-) -> None:
+def check_declarations(declared: Mapping[str, SqlModel], written: Collection[str]) -> None:
     """Every declared table has an asset writing it, and every marts/metrics table an asset
-    other than the models writes is declared (undeclared_ok: tables documented elsewhere)."""
+    other than the models writes is declared."""
     unwritten = [
         f"{name} (built by: {d.built_by})" for name, d in declared.items() if name not in written
     ]
@@ -307,9 +320,7 @@ def check_declarations(
     undeclared = sorted(
         table
         for table in written
-        if table.split(".")[0] in ("marts", "metrics")
-        and table not in declared
-        and table not in undeclared_ok
+        if table.split(".")[0] in ("marts", "metrics") and table not in declared
     )
     if undeclared:
         files = [f"dbt_like_sql/{t.replace('.', '/')}.sql" for t in undeclared]
