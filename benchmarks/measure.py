@@ -35,20 +35,17 @@ from pipelines import project
 from pipelines.warehouse import ensure_schemas, replace_table
 
 
-def _status_mb(pid: int | str, field: str) -> float | None:
-    """A memory line of /proc/<pid>/status (VmRSS, VmHWM) in MB; None once the process is gone."""
+def memory_mb(pid: int | str) -> dict[str, float]:
+    """The Vm* lines of /proc/<pid>/status (VmRSS, VmHWM, ...) in MB; empty once it is gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(f"{field}:"):
-                    return int(line.split()[1]) / 1024
+            return {
+                line.split(":")[0]: int(line.split()[1]) / 1024
+                for line in status
+                if line.startswith("Vm")
+            }
     except OSError:
-        return None
-    return None
-
-
-def _rss_mb(pid: int) -> float | None:
-    return _status_mb(pid, "VmRSS")
+        return {}
 
 
 def in_child(function, *args, **kwargs):
@@ -73,12 +70,11 @@ def sample_rss(
     """Append (Unix time, RSS MB) of process `pid` every `every` s until `stop` is set; the
     last VmHWM read goes to hwm[0]."""
     while not stop.is_set():
-        rss = _rss_mb(pid)
-        if rss is not None:
-            samples.append((time.time(), rss))
-        high = _status_mb(pid, "VmHWM")
-        if hwm is not None and high is not None:
-            hwm[:] = [high]
+        memory = memory_mb(pid)
+        if "VmRSS" in memory:
+            samples.append((time.time(), memory["VmRSS"]))
+        if hwm is not None and "VmHWM" in memory:
+            hwm[:] = [memory["VmHWM"]]
         stop.wait(every)
 
 
@@ -96,13 +92,13 @@ def peak_by_step(samples: list[tuple[float, float]], windows: dict) -> dict[str,
 def run_pipeline_child(data_raw: Path, workdir: Path) -> dict:
     """`greentrack run` as a child process: exit code, wall seconds, peak RSS, step seconds,
     and each step's peak RSS, sampled every 0.1 s (the overall peak comes from wait4, which
-    sees spikes between samples too)."""
+    sees spikes between samples too, unless child_peak_mb must fall back to VmHWM)."""
     env = os.environ | {
         "GREENTRACK_DATA_RAW": str(data_raw),
         "GREENTRACK_WAREHOUSE_DIR": str(workdir / "warehouse"),
         "GREENTRACK_DASHBOARDS_DIR": str(workdir / "site"),
     }
-    parent_at_fork = _status_mb("self", "VmRSS") or 0.0
+    parent_at_fork = memory_mb("self").get("VmRSS", 0.0)
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "run"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks import measure
-from benchmarks.measure import _status_mb, child_peak_mb, in_child
+from benchmarks.measure import child_peak_mb, in_child, memory_mb
 
 TEXT = "号牌号码,所有人\r\n苏E12345,太仓市公安局\r\n苏U0001警,張三\r\n沪A00001,\r\n"
 
@@ -42,9 +42,9 @@ def _allocate(megabytes: int) -> int:
 
 
 def test_what_a_spawned_child_allocates_never_swells_the_bench_process():
-    before = _status_mb("self", "VmRSS")
+    before = memory_mb("self")["VmRSS"]
     assert in_child(_allocate, 300) == 300
-    assert _status_mb("self", "VmRSS") - before < 100
+    assert memory_mb("self")["VmRSS"] - before < 100
 
 
 def test_a_large_bench_process_does_not_become_the_measured_peak(monkeypatch, tmp_path):
