@@ -19,7 +19,7 @@ from assets.ingest.raw_tables import raw_tables, table_ddl
 from assets.ingest.store import QUARANTINE_DDL
 from assets.reference.code_tables import CODE_TABLES, read_code_table, read_targets
 from assets.warehouse.assets import build_model
-from assets.warehouse.sql_models import discover_declarations, discover_models
+from assets.warehouse.sql_models import ordered_models, read_sql_dir, split_declarations
 from pipelines import project
 from pipelines.warehouse import append_rows, ensure_schemas, replace_table
 
@@ -88,11 +88,10 @@ LOADED_AT = dt.datetime(2026, 1, 20, 9, 0)
 GTFS_SERVICE_MARTS = ("marts.fct_gtfs_route_service_daily", "marts.fct_gtfs_feed_service_daily")
 
 
-def gtfs_service_models(everything) -> set[str]:
+def gtfs_service_models(everything, declared) -> set[str]:
     """The models between the raw feeds and the two service marts: those reading raw.gtfs_*,
     the Python-written GTFS tables or another such model, and the marts themselves (a model
     reading the marts is their consumer and stays). `everything` is in build order."""
-    declared = discover_declarations(project.SQL_DIR)
     chain = {name for name in declared if name.startswith("intermediate.int_gtfs__")}
     for model in everything:
         feeds = any(table.startswith("raw.gtfs_") or table in chain for table in model.reads)
@@ -104,8 +103,9 @@ def gtfs_service_models(everything) -> set[str]:
 
 @functools.cache
 def models():
-    everything = discover_models(project.SQL_DIR)
-    service = gtfs_service_models(everything)
+    models, declared = split_declarations(read_sql_dir(project.SQL_DIR))
+    everything = ordered_models(models, declared)
+    service = gtfs_service_models(everything, declared)
     return tuple(model for model in everything if model.qualified_name not in service)
 
 
