@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import duckdb
 import polars as pl
 
+from assets.gtfs.feed_frames import empty_raw_frame
 from assets.ingest.raw_tables import raw_tables, table_ddl
 from assets.ingest.store import QUARANTINE_DDL
 from assets.reference.code_tables import CODE_TABLES, read_code_table, read_targets
@@ -82,23 +83,27 @@ LOADED_AT = dt.datetime(2026, 1, 20, 9, 0)
 
 
 # The GTFS service models read raw GTFS feeds (tests/test_gtfs_service.py builds them from a
-# feed); here the marts they end in are filled by hand, so those marts and the GTFS models
-# upstream of them are left out (models reading the marts, such as the feed versions in effect
-# and the bus-km split, stay).
+# feed); here the marts they end in are filled by hand and the Python-written GTFS tables are
+# empty, so the models that compute the marts are left out. The feed-version dimension and its
+# readers (the feed versions in effect, the bus-km split) stay: they are built from the audit
+# rows `Warehouse.feed` adds.
 GTFS_SERVICE_MARTS = ("marts.fct_gtfs_route_service_daily", "marts.fct_gtfs_feed_service_daily")
 
 
 def gtfs_service_models(everything, declared) -> set[str]:
-    """The models between the raw feeds and the two service marts: those reading raw.gtfs_*,
-    the Python-written GTFS tables or another such model, and the marts themselves (a model
-    reading the marts is their consumer and stays). `everything` is in build order."""
-    chain = {name for name in declared if name.startswith("intermediate.int_gtfs__")}
+    """The models the fixture leaves out: the two service marts, the models upstream of them,
+    and the models reading one of those (a model reading a mart or a Python-written table, which
+    the fixture provides, stays). `everything` is in build order."""
+    upstream = set(GTFS_SERVICE_MARTS)
+    for model in reversed(everything):
+        if model.qualified_name in upstream:
+            upstream.update(model.reads)
+    left_out = {model.qualified_name for model in everything if model.qualified_name in upstream}
+    provided = {*GTFS_SERVICE_MARTS, *declared}
     for model in everything:
-        feeds = any(table.startswith("raw.gtfs_") or table in chain for table in model.reads)
-        consumer = any(table in GTFS_SERVICE_MARTS for table in model.reads)
-        if model.qualified_name in GTFS_SERVICE_MARTS or (feeds and not consumer):
-            chain.add(model.qualified_name)
-    return chain
+        if any(table in left_out and table not in provided for table in model.reads):
+            left_out.add(model.qualified_name)
+    return left_out
 
 
 @functools.cache
@@ -143,10 +148,15 @@ class Warehouse:
         )
         self.con.execute("comment on table metrics.survey_share_estimates is 'fixture'")
         # Built by the GTFS assets and service models in a real run; empty until a test adds a
-        # feed. Bus-km by energy class (a model) reads them.
+        # feed. The feed-version dimension and bus-km by energy class (models) read them.
+        replace_table(self.con, "raw.gtfs_feed_info", empty_raw_frame("feed_info"))
         self.con.execute(
-            "create table marts.dim_gtfs_feed_version (feed_version varchar, feed_name varchar, "
-            "file_date date, status varchar)"
+            "create table marts.fct_gtfs_validation_notices (feed_version varchar, "
+            "severity varchar)"
+        )
+        self.con.execute(
+            "create table intermediate.int_gtfs__service_dates (feed_version varchar, "
+            "service_id varchar, service_date date)"
         )
         self.con.execute(
             "create table marts.fct_gtfs_route_service_daily (feed_version varchar, "
@@ -155,7 +165,7 @@ class Warehouse:
         )
         for schema, table in (
             ("metrics", "survey_share_estimates"),
-            ("marts", "dim_gtfs_feed_version"),
+            ("marts", "fct_gtfs_validation_notices"),
             ("marts", "fct_gtfs_route_service_daily"),
         ):
             self.con.execute(f"comment on table {schema}.{table} is 'fixture'")
@@ -234,16 +244,21 @@ class Warehouse:
     def feed(
         self,
         feed_name: str,
-        file_date: str,
+        file_date: str | None,
         route_km: dict[str, dict[str, float]],
         status: str = "accepted",
         is_bus: bool = True,
+        version: str | None = None,
     ) -> str:
-        """One GTFS feed version with each route's km per day type ({route: {day_type: km}})."""
-        version = f"sha-{feed_name}-{file_date}-{status}"
+        """One GTFS feed version (its zip's audit row) with each route's km per day type
+        ({route: {day_type: km}}); `file_date` None for a zip named without a date."""
+        date = day(file_date) if file_date else None
+        version = version or f"sha-{feed_name}-{file_date}-{status}"
+        file_name = f"gtfs/{feed_name}_{date:%Y%m%d}.zip" if date else f"gtfs/{feed_name}.zip"
         self.con.execute(
-            "insert into marts.dim_gtfs_feed_version values (?, ?, ?, ?)",
-            [version, feed_name, day(file_date), status],
+            "insert into audit.source_files (run_id, source, file_name, sha256, file_date, "
+            "status, loaded_at) values ('run-1', 'gtfs', ?, ?, ?, ?, ?)",
+            [file_name, version, date, status, LOADED_AT],
         )
         for route, by_day in route_km.items():
             for day_type, km in by_day.items():

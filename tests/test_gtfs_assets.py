@@ -5,20 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import dagster as dg
-import duckdb
-import polars as pl
 import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.fleets.assets import raw_bus_fleet
 from assets.gtfs.assets import GTFS_ASSETS
-from assets.gtfs.feed_versions import feed_version_dimension
-from assets.gtfs.service_tables import write_service_dates
-from assets.gtfs.tables import spec_columns
-from assets.ingest.store import ensure_ledgers
 from assets.reference.assets import reference_tables
 from pipelines.definitions import SQL_MODEL_ASSETS
-from pipelines.warehouse import fetch_frame, replace_table
+from pipelines.warehouse import fetch_frame
 from tests.conftest import TEST_KEY, materialise, rows
 from tests.source_files import write_bus_ledger
 from tests.test_gtfs_fixtures import SAMPLE_FEED, load_feeds, zip_feed
@@ -33,6 +27,7 @@ BUS_KM_MODELS = [
     in (
         "stg_audit__accepted_files",
         "stg_bus_fleet__buses",
+        "dim_gtfs_feed_version",
         "int_buses__energy_class",
         "fct_gtfs_route_service_daily",
         "fct_gtfs_feed_service_daily",
@@ -295,31 +290,3 @@ def test_no_feeds_still_builds_every_table_empty(workspace):
     ]
     assert [rows(con, f"select count(*) from {table}")[0][0] for table in tables] == [0] * 7
     con.close()
-
-
-def test_newest_feed_version_is_the_latest_dated_one_of_each_feed():
-    """A version without a date is the newest only in a feed with no dated version; a rejected
-    version never is."""
-    con = duckdb.connect()
-    ensure_ledgers(con)
-    for table in ("calendar", "calendar_dates", "feed_info"):
-        schema = {"feed_version": pl.Utf8, **spec_columns(table)}
-        replace_table(con, f"raw.gtfs_{table}", pl.DataFrame(schema=schema))
-    con.execute(
-        "create table marts.fct_gtfs_validation_notices (feed_version varchar, severity varchar)"
-    )
-    for sha, name, date, status in [
-        ("a", "taicang_bus_20250101.zip", dt.date(2025, 1, 1), "accepted"),
-        ("b", "taicang_bus_20250601.zip", dt.date(2025, 6, 1), "accepted"),
-        ("c", "taicang_bus.zip", None, "accepted"),
-        ("d", "taicang_rail.zip", None, "accepted"),
-        ("e", "taicang_bus_20250701.zip", dt.date(2025, 7, 1), "rejected"),
-    ]:
-        con.execute(
-            "insert into audit.source_files (source, file_name, sha256, file_date, status) "
-            "values ('gtfs', ?, ?, ?, ?)",
-            [f"gtfs/{name}", sha, date, status],
-        )
-    write_service_dates(con)
-    dimension = feed_version_dimension(con)
-    assert dimension.filter("is_newest")["feed_version"].sort().to_list() == ["b", "d"]

@@ -239,3 +239,48 @@ def test_a_model_calling_a_macro_still_sees_past_the_load_time():
     )
     first, second = feed_fingerprints_across_two_loads(calls)
     assert first == second
+
+
+def audit_fingerprints_across_two_reads(reader: SqlModel, other_source_changes=False) -> list:
+    """audit.source_files' input fingerprint for `reader`, with the same GTFS zip read on two
+    nights (new run id and load time) and, optionally, a registrations file changing between."""
+    con = duckdb.connect()
+    con.execute("create schema raw; create schema audit")
+    con.execute("create table raw.gtfs_feed_info as select 'v1' as feed_version")
+    fingerprints = []
+    for night, status in (
+        ("01", "accepted"),
+        ("02", "rejected" if other_source_changes else "accepted"),
+    ):
+        con.execute(
+            "create or replace table audit.source_files as select * from (values "
+            f"('gtfs', 'gtfs/city.zip', 'accepted', 'run-{night}', '2026-01-{night} 01:00'), "
+            f"('registrations', 'r.csv', '{status}', 'run-{night}', '2026-01-{night} 01:00')) "
+            "as t(source, file_name, status, run_id, loaded_at)"
+        )
+        fingerprints.append(input_fingerprints(con, reader)["audit.source_files"])
+    return fingerprints
+
+
+GTFS_AUDIT_READER = (
+    "select file_name, feed_version from audit.source_files, raw.gtfs_feed_info "
+    "where source = 'gtfs'"
+)
+
+
+@pytest.mark.parametrize(
+    ("sql", "follows_load_time"),
+    [
+        (GTFS_AUDIT_READER, False),
+        (GTFS_AUDIT_READER.replace("file_name,", "file_name, loaded_at,"), True),
+    ],
+)
+def test_the_audits_load_time_is_an_input_only_of_a_model_that_can_see_it(sql, follows_load_time):
+    first, second = audit_fingerprints_across_two_reads(model("marts.f", sql))
+    assert (first != second) == follows_load_time
+
+
+def test_a_gtfs_reader_sees_only_the_gtfs_rows_of_the_audit():
+    reader = model("marts.f", GTFS_AUDIT_READER)
+    first, second = audit_fingerprints_across_two_reads(reader, other_source_changes=True)
+    assert first == second

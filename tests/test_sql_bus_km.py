@@ -12,6 +12,7 @@ MODELS = (
     "staging.stg_audit__accepted_files",
     "staging.stg_bus_fleet__buses",
     "intermediate.int_buses__energy_class",
+    "marts.dim_gtfs_feed_version",
     "intermediate.int_gtfs__feed_versions_in_effect",
     "marts.fct_gtfs_route_reconciliation",
     "metrics.gtfs_indicator_values",
@@ -87,13 +88,10 @@ def test_a_version_is_in_effect_until_its_feed_publishes_the_next_accepted_one(w
 
 def test_of_two_versions_published_the_same_day_the_greater_one_is_in_effect():
     wh = Warehouse()
-    wh.con.execute(
-        "insert into marts.dim_gtfs_feed_version values "
-        "('b', 'city', ?, 'accepted'), ('a', 'city', ?, 'accepted'), "
-        "('undated', 'city', null, 'accepted')",
-        [JAN, JAN],
-    )
-    wh.build_only("intermediate.int_gtfs__feed_versions_in_effect")
+    for version in ("b", "a"):
+        wh.feed("city", "2025-01-15", {}, version=version)
+    wh.feed("city", None, {}, version="undated")
+    wh.build_only("marts.dim_gtfs_feed_version", "intermediate.int_gtfs__feed_versions_in_effect")
     assert wh.rows(
         "select feed_version, in_effect_from, in_effect_until "
         "from intermediate.int_gtfs__feed_versions_in_effect order by feed_version"

@@ -2,20 +2,19 @@
 
 raw_gtfs              raw.gtfs_<table> ×10, marts.fct_gtfs_validation_notices,
                       marts.dim_gtfs_rule
-gtfs_feed_versions    marts.dim_gtfs_feed_version, intermediate.int_gtfs__service_dates
+gtfs_service_dates    intermediate.int_gtfs__service_dates
 gtfs_trip_distances   intermediate.int_gtfs__sdt_units, intermediate.int_gtfs__shape_km
 
-The service metrics are SQL models between and after these (dbt_like_sql/intermediate/
-int_gtfs__*.sql, marts/fct_gtfs_route_service_daily.sql, marts/fct_gtfs_feed_service_daily.sql),
-and so is bus-km by energy class (marts/fct_gtfs_route_reconciliation.sql,
-metrics/gtfs_indicator_values.sql).
+The feed-version dimension, the service metrics and bus-km by energy class are SQL models
+between and after these (dbt_like_sql/marts/dim_gtfs_feed_version.sql, intermediate/
+int_gtfs__*.sql, marts/fct_gtfs_{route,feed}_service_daily.sql,
+marts/fct_gtfs_route_reconciliation.sql, metrics/gtfs_indicator_values.sql).
 """
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.gtfs.feed_frames import empty_raw_frame
-from assets.gtfs.feed_versions import feed_version_dimension
 from assets.gtfs.ingest import ingest_feed_files
 from assets.gtfs.notices import rule_catalogue
 from assets.gtfs.service_tables import (
@@ -36,7 +35,6 @@ from pipelines.warehouse import preview_markdown, replace_table
 
 NOTICES = "marts.fct_gtfs_validation_notices"
 RULES = "marts.dim_gtfs_rule"
-FEED_VERSIONS = "marts.dim_gtfs_feed_version"
 RAW_KEYS = [["raw", f"gtfs_{table}"] for table in LOADED_TABLES]
 
 
@@ -114,29 +112,20 @@ def raw_gtfs(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         yield _result(con, RULES, replace_table(con, RULES, rule_catalogue()))
 
 
-@dg.multi_asset(
-    specs=[
-        _spec(
-            FEED_VERSIONS,
-            "One row per feed version: file date, feed_info, service period.",
-            [*RAW_KEYS, _key(NOTICES)],
-        ),
-        _spec(
-            SERVICE_DATES,
-            "The dates each service runs: calendar.txt plus calendar_dates.txt.",
-            [*RAW_KEYS, _key(NOTICES)],
-        ),
-    ],
+@dg.asset(
+    key=_key(SERVICE_DATES),
+    group_name="gtfs",
+    kinds={"duckdb", "polars"},
+    deps=[["raw", "gtfs_calendar"], ["raw", "gtfs_calendar_dates"]],
+    description="The dates each service runs: calendar.txt plus calendar_dates.txt.",
     pool="warehouse",
 )
-def gtfs_feed_versions(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """Every feed version, and the calendar expanded into dates (read by the service models)."""
+def gtfs_service_dates(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """The calendar expanded into dates, in Python because the ingest's expiry check expands it
+    the same way (service_calendar.py); read by the feed-version dimension and the service
+    models."""
     with duckdb.get_connection() as con:
-        service_dates = write_service_dates(con)
-        yield _result(con, SERVICE_DATES, service_dates)
-        yield _result(
-            con, FEED_VERSIONS, replace_table(con, FEED_VERSIONS, feed_version_dimension(con))
-        )
+        return _result(con, SERVICE_DATES, write_service_dates(con))
 
 
 @dg.multi_asset(
@@ -162,4 +151,4 @@ def gtfs_trip_distances(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
         yield _result(con, SHAPE_KM, write_shape_km(con))
 
 
-GTFS_ASSETS = [raw_gtfs, gtfs_feed_versions, gtfs_trip_distances]
+GTFS_ASSETS = [raw_gtfs, gtfs_service_dates, gtfs_trip_distances]

@@ -14,8 +14,9 @@ there instead of being computed again, with the output fingerprint recorded besi
 rows it holds, and whether this run built it or took it unchanged.
 
 The contents hash of a table is independent of row order: the sum over rows of DuckDB's
-`hash()` of every column, with the row count and the column names and types. A raw table's
-`_loaded_at` is left out for a model that neither names it nor returns it. Floating-point
+`hash()` of every column, with the row count and the column names and types. A load time
+(raw `_loaded_at`, audit.source_files `loaded_at`) is left out for a model that neither names
+it nor returns it. Floating-point
 columns are hashed at 12 significant digits: the survey estimates (polars, parallel sums)
 differ from run to run in the last bits, and a table that differs only there is unchanged
 for every reader. Columns that
@@ -60,7 +61,8 @@ SOURCE_OF_RAW = {
     "raw.survey_persons": "surveys",
     "raw.survey_trips": "surveys",
 }
-LOAD_TIME = "_loaded_at"  # raw lineage: when the row's file was read
+GTFS_RAW_PREFIX = "raw.gtfs_"  # raw.gtfs_<file> ×10, all filled by the gtfs source
+RAW_LOAD_TIME = "_loaded_at"  # raw lineage: when the row's file was read
 PUBLISHED_ALIAS = "greentrack_published"
 FLOATING = ("DOUBLE", "FLOAT", "REAL")
 
@@ -138,11 +140,24 @@ def table_fingerprint(
     return contents_fingerprint(con, table, sources, unread)
 
 
-def load_time_unread(con: duckdb.DuckDBPyConnection, model: SqlModel) -> bool:
-    """Whether the model's rows cannot depend on the raw tables' load time: its SQL never names
-    `_loaded_at`, and no `select *` passes it into the columns the model returns. GTFS feeds are
-    read again every night: same rows, a new `_loaded_at`."""
-    if LOAD_TIME in model.sql.lower():
+def source_of_raw(table: str) -> str | None:
+    """The source (audit.source_files.source) whose files fill a raw table."""
+    return "gtfs" if table.startswith(GTFS_RAW_PREFIX) else SOURCE_OF_RAW.get(table)
+
+
+def load_time_column(table: str) -> str | None:
+    """The column saying when a source table's rows were read: the only column that differs
+    between two reads of the same file."""
+    if table.startswith("raw."):
+        return RAW_LOAD_TIME
+    return "loaded_at" if table == SOURCE_FILES else None
+
+
+def load_time_unread(con: duckdb.DuckDBPyConnection, model: SqlModel, column: str) -> bool:
+    """Whether the model's rows cannot depend on a load-time column: its SQL never names it, and
+    no `select *` passes it into the columns the model returns. GTFS feeds are read again every
+    night: same rows and audit, a new load time."""
+    if column in model.sql.lower():
         return False
     try:
         for macro in model.macros:
@@ -150,19 +165,19 @@ def load_time_unread(con: duckdb.DuckDBPyConnection, model: SqlModel) -> bool:
         returned = {row[0] for row in con.execute(f"describe {model.sql}").fetchall()}
     except duckdb.Error:
         return False  # an input is missing: the build will say so
-    return LOAD_TIME not in returned
+    return column not in returned
 
 
 def input_fingerprints(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[str, str | None]:
-    sources = tuple(sorted({SOURCE_OF_RAW[t] for t in model.reads if t in SOURCE_OF_RAW}))
-    reads_raw = any(table.startswith("raw.") for table in model.reads)
-    unread_raw = (LOAD_TIME,) if reads_raw and load_time_unread(con, model) else ()
+    sources = tuple(sorted({source for t in model.reads if (source := source_of_raw(t))}))
+    load_times = {load_time_column(table) for table in model.reads} - {None}
+    unread = {column for column in load_times if load_time_unread(con, model, column)}
     return {
         table: table_fingerprint(
             con,
             table,
             sources if table == SOURCE_FILES else (),
-            unread_raw if table.startswith("raw.") else (),
+            (load_time_column(table),) if load_time_column(table) in unread else (),
         )
         for table in model.reads
     }
