@@ -2,9 +2,9 @@
 --   powertrain.
 -- grain: one row per month per taxi_kind per operating_area per powertrain
 -- key: period, taxi_kind, operating_area, powertrain
--- why: fleet(d) of urban_taxi_nev_share (docs/indicators.md) is the 巡游出租车 with
---   operating_area 市区, in_service_on <= d and (exited_on blank or exited_on >
---   d), as intermediate.int_fleets__in_service_monthly counts it;
+-- why: fleet(d) of urban_taxi_nev_share (docs/indicators.md) is the taxis of
+--   is_urban_taxi_scope (intermediate.int_taxis__energy_class states which)
+--   in service on d, as intermediate.int_fleets__in_service_monthly counts it;
 --   ride-hailing (网约车) and town taxis are kept here for the dashboard but
 --   are not in the indicator. Combinations seen in the register but with no
 --   taxi that month show 0.
@@ -14,6 +14,9 @@
 --     containing it)
 --   taxi_kind: 巡游出租车 (street-hail) or 网约车 (ride-hailing)
 --   operating_area: 市区 (urban area) or a town label_zh
+--   is_urban_taxi_scope: the group's taxis are 市区 巡游出租车, counted in
+--     fleet(d) of urban_taxi_nev_share (metrics.indicator_ratios and the
+--     taxi-km of intermediate.int_fleets__monthly_km filter on it)
 --   powertrain: BEV, PHEV, EREV, FCEV, HEV, CNG, LNG, LPG, BIFUEL, DIESEL,
 --     PETROL or unknown
 --   energy_class: new_energy, clean_energy, conventional or unknown
@@ -49,7 +52,8 @@ taxi_groups as (
         taxi_kind,
         operating_area,
         powertrain,
-        energy_class
+        energy_class,
+        is_urban_taxi_scope
     from taxis
 ),
 
@@ -71,6 +75,7 @@ final as (
         taxi_months.period_end,
         taxi_groups.taxi_kind,
         taxi_groups.operating_area,
+        taxi_groups.is_urban_taxi_scope,
         taxi_groups.powertrain,
         taxi_groups.energy_class,
         taxi_months.as_of,
