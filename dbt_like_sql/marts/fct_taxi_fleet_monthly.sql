@@ -14,15 +14,15 @@
 --     containing it)
 --   taxi_kind: 巡游出租车 (street-hail) or 网约车 (ride-hailing)
 --   operating_area: 市区 (urban area) or a town label_zh
---   is_urban_taxi_scope: the group's taxis are 市区 巡游出租车, counted in
---     fleet(d) of urban_taxi_nev_share (metrics.indicator_ratios and the
---     taxi-km of intermediate.int_fleets__monthly_km filter on it)
 --   powertrain: BEV, PHEV, EREV, FCEV, HEV, CNG, LNG, LPG, BIFUEL, DIESEL,
 --     PETROL or unknown
 --   energy_class: new_energy, clean_energy, conventional or unknown
 --     (reference.powertrain)
 --   as_of: file date of the newest accepted taxi register
 --   taxis_in_service: taxis in service on period_end in this group
+--   is_urban_taxi_scope: the group's taxis are 市区 巡游出租车, counted in
+--     fleet(d) of urban_taxi_nev_share (metrics.indicator_ratios and the
+--     taxi-km of intermediate.int_fleets__monthly_km filter on it)
 
 with
 
@@ -70,16 +70,18 @@ in_service as (
 ),
 
 final as (
-    select
+    -- the columns added after the first release come last, so that every
+    -- column keeps its position
+    select  -- noqa: ST06
         taxi_months.period,
         taxi_months.period_end,
         taxi_groups.taxi_kind,
         taxi_groups.operating_area,
-        taxi_groups.is_urban_taxi_scope,
         taxi_groups.powertrain,
         taxi_groups.energy_class,
         taxi_months.as_of,
-        coalesce(in_service.taxis_in_service, 0) as taxis_in_service
+        coalesce(in_service.taxis_in_service, 0) as taxis_in_service,
+        taxi_groups.is_urban_taxi_scope
     from taxi_months
     cross join taxi_groups
     left join in_service
