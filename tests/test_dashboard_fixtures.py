@@ -147,16 +147,18 @@ def bus_fleet_monthly() -> pl.DataFrame:
 def taxi_fleet_monthly() -> pl.DataFrame:
     rows = []
     for period, nev in zip(TAXI_MONTHS, TAXI_NUMERATORS, strict=True):
-        for kind, area, powertrain, energy_class, taxis in [
-            ("巡游出租车", "市区", "BEV", "new_energy", nev),
-            ("巡游出租车", "市区", "PETROL", "conventional", 500 - nev),
-            ("巡游出租车", "沙溪镇", "BEV", "new_energy", 12),
-            ("巡游出租车", "沙溪镇", "CNG", "clean_energy", 30),
-            ("网约车", "市区", "BEV", "new_energy", 400),
+        # only the 市区 巡游出租车 are in urban_taxi_nev_share's fleet (is_urban_taxi_scope)
+        for kind, area, powertrain, energy_class, taxis, urban in [
+            ("巡游出租车", "市区", "BEV", "new_energy", nev, True),
+            ("巡游出租车", "市区", "PETROL", "conventional", 500 - nev, True),
+            ("巡游出租车", "沙溪镇", "BEV", "new_energy", 12, False),
+            ("巡游出租车", "沙溪镇", "CNG", "clean_energy", 30, False),
+            ("网约车", "市区", "BEV", "new_energy", 400, False),
         ]:
-            rows.append((period, month_end(period), kind, area, powertrain, energy_class, taxis))
+            end = month_end(period)
+            rows.append((period, end, kind, area, powertrain, energy_class, taxis, urban))
     schema = ["period", "period_end", "taxi_kind", "operating_area", "powertrain",
-              "energy_class", "taxis_in_service"]  # fmt: skip
+              "energy_class", "taxis_in_service", "is_urban_taxi_scope"]  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

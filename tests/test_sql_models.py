@@ -208,6 +208,33 @@ def test_only_urban_street_hail_taxis_are_in_the_taxi_fleet(wh, taxi_kind, opera
     assert wh.ratio("urban_taxi_nev_share", "2025-06") == (counted, 1 + counted, 1 + counted)
 
 
+def test_the_taxi_fleet_mart_marks_only_the_urban_street_hail_group_in_scope(wh):
+    kinds_and_areas = [
+        ("巡游出租车", "市区"),
+        ("巡游出租车", "沙溪镇"),  # a town taxi
+        ("网约车", "市区"),  # ride-hailing
+        (None, "市区"),  # kind missing: still counted in its own group, not in scope
+    ]
+    taxis = [{"taxi_kind": kind, "operating_area": area} for kind, area in kinds_and_areas]
+    wh.ledger("taxi_fleet", "2025-06-15", taxis)
+    wh.build()
+    assert wh.rows(
+        "select taxi_kind, operating_area, taxis_in_service, is_urban_taxi_scope "
+        "from marts.fct_taxi_fleet_monthly where period = '2025-06' order by all"
+    ) == [
+        ("巡游出租车", "市区", 1, True),
+        ("巡游出租车", "沙溪镇", 1, False),
+        ("网约车", "市区", 1, False),
+        (None, "市区", 1, False),
+    ]
+    # all four are electric; only the first is in the indicator and in the taxi-km
+    assert wh.ratio("urban_taxi_nev_share", "2025-06") == (1, 1, 1)
+    assert wh.rows(
+        "select vehicles from intermediate.int_fleets__monthly_km "
+        "where fleet = 'taxi' and period = '2025-06'"
+    ) == [(1,)]
+
+
 def test_clean_energy_taxis_are_not_new_energy(wh):
     labels = ["纯电动", "汽油", "油电混合", "CNG"]
     wh.ledger("taxi_fleet", "2025-06-15", [{"powertrain_label": label} for label in labels])

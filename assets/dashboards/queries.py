@@ -2,8 +2,6 @@
 
 from assets.dashboards.reads import TableRead
 
-URBAN_STREET_TAXI = "taxi_kind = '巡游出租车' and operating_area = '市区'"
-
 # Service of the newest accepted version of each feed, per representative day type.
 LATEST_FEEDS_DAILY = """
 select versions.file_date, daily.*
@@ -59,15 +57,14 @@ COMPOSITION = {
         (
             "period",
             "period_end",
-            "taxi_kind",
-            "operating_area",
             "powertrain",
             "energy_class",
             "taxis_in_service",
+            "is_urban_taxi_scope",
         ),
         "select period, period_end, powertrain, energy_class, "
         "sum(taxis_in_service) as vehicles from marts.fct_taxi_fleet_monthly "
-        f"where {URBAN_STREET_TAXI} "
+        "where is_urban_taxi_scope "
         "group by period, period_end, powertrain, energy_class order by period, powertrain",
     ),
     "taxi_by_area": TableRead(

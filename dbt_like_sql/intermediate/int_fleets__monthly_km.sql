@@ -9,7 +9,7 @@
 --   route's km split over the powertrains of the buses in service on it at
 --   period_end, as bus_km_clean_share splits it by energy class. Routes
 --   without buses cannot be split and are left out (listed in
---   marts.fct_gtfs_route_reconciliation). Urban taxis (巡游出租车, 市区, the
+--   marts.fct_gtfs_route_reconciliation). Urban taxis (is_urban_taxi_scope, the
 --   fleet of urban_taxi_nev_share): taxis in service × km a year / 12 from
 --   reference.fleet_activity, with its low and high. Scheduled bus-km carry
 --   no range (low = high = central).
@@ -154,7 +154,7 @@ urban_taxis as (
         energy_class,
         sum(taxis_in_service) as vehicles
     from taxi_fleet
-    where taxi_kind = '巡游出租车' and operating_area = '市区'
+    where is_urban_taxi_scope
     group by period, powertrain, energy_class
 ),
 

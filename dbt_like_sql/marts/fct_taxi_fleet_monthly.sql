@@ -2,9 +2,9 @@
 --   powertrain.
 -- grain: one row per month per taxi_kind per operating_area per powertrain
 -- key: period, taxi_kind, operating_area, powertrain
--- why: fleet(d) of urban_taxi_nev_share (docs/indicators.md) is the 巡游出租车 with
---   operating_area 市区, in_service_on <= d and (exited_on blank or exited_on >
---   d), as intermediate.int_fleets__in_service_monthly counts it;
+-- why: fleet(d) of urban_taxi_nev_share (docs/indicators.md) is the taxis of
+--   is_urban_taxi_scope (intermediate.int_taxis__energy_class states which)
+--   in service on d, as intermediate.int_fleets__in_service_monthly counts it;
 --   ride-hailing (网约车) and town taxis are kept here for the dashboard but
 --   are not in the indicator. Combinations seen in the register but with no
 --   taxi that month show 0.
@@ -20,6 +20,9 @@
 --     (reference.powertrain)
 --   as_of: file date of the newest accepted taxi register
 --   taxis_in_service: taxis in service on period_end in this group
+--   is_urban_taxi_scope: the group's taxis are 市区 巡游出租车, counted in
+--     fleet(d) of urban_taxi_nev_share (metrics.indicator_ratios and the
+--     taxi-km of intermediate.int_fleets__monthly_km filter on it)
 
 with
 
@@ -49,7 +52,8 @@ taxi_groups as (
         taxi_kind,
         operating_area,
         powertrain,
-        energy_class
+        energy_class,
+        is_urban_taxi_scope
     from taxis
 ),
 
@@ -66,7 +70,9 @@ in_service as (
 ),
 
 final as (
-    select
+    -- the columns added after the first release come last, so that every
+    -- column keeps its position
+    select  -- noqa: ST06
         taxi_months.period,
         taxi_months.period_end,
         taxi_groups.taxi_kind,
@@ -74,7 +80,8 @@ final as (
         taxi_groups.powertrain,
         taxi_groups.energy_class,
         taxi_months.as_of,
-        coalesce(in_service.taxis_in_service, 0) as taxis_in_service
+        coalesce(in_service.taxis_in_service, 0) as taxis_in_service,
+        taxi_groups.is_urban_taxi_scope
     from taxi_months
     cross join taxi_groups
     left join in_service

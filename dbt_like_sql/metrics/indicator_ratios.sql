@@ -52,7 +52,7 @@ vehicles_in_scope as (
         taxis_in_service as vehicles,
         energy_class = 'new_energy' as is_qualifying
     from taxi_fleet
-    where taxi_kind = '巡游出租车' and operating_area = '市区'
+    where is_urban_taxi_scope
     union all
     select
         'new_public_vehicle_ev_share' as indicator_id,
