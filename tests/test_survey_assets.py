@@ -11,10 +11,10 @@ import pytest
 
 from assets.reference.assets import reference_tables
 from assets.reference.code_tables import read_code_table
-from assets.surveys.analytics_assets import survey_analytics
+from assets.surveys.analytics_assets import EXTERNAL_COLUMNS, TAICANG, TYPES, survey_analytics
 from assets.surveys.assets import raw_surveys
 from pipelines import project
-from pipelines.warehouse import replace_table
+from pipelines.warehouse import declarations, replace_table
 from tests.conftest import materialise
 
 T1, T2 = "320585100", "320585101"
@@ -155,6 +155,38 @@ def test_every_estimate_lies_inside_its_interval(warehouse, table):
         "or ci_low is null or sample_size is null or sample_size < 1"
     ).fetchone()[0]
     assert bad == 0
+
+
+TAICANG_TABLES = [
+    "metrics.survey_share_estimates",
+    "marts.fct_survey_mode_split",
+    "marts.fct_survey_breakdowns",
+    "marts.fct_survey_share_change",
+]
+
+
+def test_the_taicang_tables_are_those_declared_built_by_the_module():
+    assert sorted(TAICANG) == sorted(TAICANG_TABLES)
+
+
+@pytest.mark.parametrize("table", TAICANG_TABLES)
+def test_table_holds_its_declared_columns_in_their_order(warehouse, table):
+    columns = [row[0] for row in warehouse.execute(f"describe {table}").fetchall()]
+    assert columns == list(declarations()[table].column_docs)
+
+
+def test_every_declared_column_has_a_type_and_every_type_a_column():
+    declared = {column for table in TAICANG.values() for column in table.column_docs}
+    external = {column for columns in EXTERNAL_COLUMNS.values() for column in columns.split()}
+    assert sorted(declared - set(TYPES)) == []  # declared, but shape() cannot type it
+    assert sorted(set(TYPES) - declared - external) == []  # typed, but no table has it
+
+
+def test_asset_descriptions_are_the_declarations():
+    descriptions = {
+        ".".join(key.path): text for key, text in survey_analytics.descriptions_by_key.items()
+    }
+    assert descriptions == {name: table.description for name, table in TAICANG.items()}
 
 
 def test_mode_split_has_all_twelve_modes_per_wave(warehouse):

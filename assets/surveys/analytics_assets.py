@@ -24,10 +24,11 @@ from assets.surveys.mapping import (
     split_waves,
 )
 from pipelines.sql_text import qualified
-from pipelines.warehouse import fetch_frame, frame_to_markdown, replace_table
+from pipelines.warehouse import declarations, fetch_frame, frame_to_markdown, replace_table
 
 EXTERNAL_DIR_VAR = "GREENTRACK_EXTERNAL_SURVEYS_DIR"
-TYPES = {  # every published column's type, in one place
+# The type of every column of the seven tables, by name (the declarations carry no types).
+TYPES = {
     **dict.fromkeys(
         "indicator_id period wave_id label_zh label_en dimension category measure from_period "
         "to_period survey format status".split(),
@@ -46,27 +47,33 @@ TYPES = {  # every published column's type, in one place
     **dict.fromkeys("thin distinguishable".split(), pl.Boolean),
     "period_end": pl.Date,
 }
+# The Taicang tables' columns, in order, and their descriptions are those of their declarations
+# in dbt_like_sql/ (the headers that comment the tables); only the types are stated here.
+TAICANG = {
+    name: declared
+    for name, declared in declarations().items()
+    if declared.built_by == "assets/surveys/analytics_assets.py"
+}
+# survey_external is no model layer, so no declaration holds these: warehouse_docs.yaml
+# documents their columns by name, and their list and order are stated here.
 SHARE = "numerator denominator sample_size"
 INTERVAL = "ci_low ci_high std_error cv design_df thin"
-COLUMNS = {
-    "metrics.survey_share_estimates": f"indicator_id period period_end value {SHARE} {INTERVAL}",
-    "marts.fct_survey_mode_split": "wave_id period_end mode_code label_zh label_en share "
-    f"{SHARE} trips {INTERVAL}",
-    "marts.fct_survey_breakdowns": "wave_id period_end dimension category label_zh label_en "
-    f"measure value {SHARE} numerator_records {INTERVAL}",
-    "marts.fct_survey_share_change": "measure mode_code from_period to_period value_from "
-    "value_to difference std_error satterthwaite_df ci_low ci_high distinguishable",
+EXTERNAL_COLUMNS = {
     "survey_external.mode_share": f"survey period mode_code label_en share {SHARE} trips "
     f"{INTERVAL}",
     "survey_external.indicator_shares": f"survey indicator_id period value {SHARE} {INTERVAL}",
     "survey_external.load_status": "survey format status trips dropped_trips households strata",
+}
+COLUMNS = {
+    **{name: list(declared.column_docs) for name, declared in TAICANG.items()},
+    **{name: columns.split() for name, columns in EXTERNAL_COLUMNS.items()},
 }
 RENAMES = {"wave_id": "period", "qualifying": "trips"}
 
 
 def shape(name: str, parts: list[pl.DataFrame], renames: dict | None = None) -> pl.DataFrame:
     """Stack per-wave parts into the published table: its columns, order and types."""
-    schema = {column: TYPES[column] for column in COLUMNS[name].split()}
+    schema = {column: TYPES[column] for column in COLUMNS[name]}
     parts = [p for p in parts if p.height]
     if not parts:
         return pl.DataFrame(schema=schema)
@@ -196,15 +203,6 @@ def _write(con, written: dict[str, pl.DataFrame], **extra):
 
 RAW = [["raw", "survey_households"], ["raw", "survey_persons"], ["raw", "survey_trips"]]
 CODES = [["reference", "travel_mode"], ["reference", "town"], ["reference", "trip_purpose"]]
-TAICANG = {
-    "metrics.survey_share_estimates": "The four survey indicators per wave with a 95% "
-    "design-based interval (households = clusters, towns = strata, Taylor linearisation).",
-    "marts.fct_survey_mode_split": "Share of each of the 12 modes per wave, with interval.",
-    "marts.fct_survey_breakdowns": "Indicator shares by town, purpose, age band, distance band "
-    "and sex, and trips per person, per wave, with intervals and the thin flag.",
-    "marts.fct_survey_share_change": "Change of each share between consecutive waves with its "
-    "interval (independent samples) and whether it is distinguishable from zero.",
-}
 EXTERNAL = {
     "survey_external.mode_share": "Mode shares of the real surveys (NHTS 2022, PSRC 2017).",
     "survey_external.indicator_shares": "Our four indicators computed on the real surveys.",
@@ -213,7 +211,7 @@ EXTERNAL = {
 
 
 @dg.multi_asset(
-    specs=[_spec(name, text, [*RAW, *CODES]) for name, text in TAICANG.items()],
+    specs=[_spec(name, table.description, [*RAW, *CODES]) for name, table in TAICANG.items()],
     pool="warehouse",
 )
 def survey_analytics(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
