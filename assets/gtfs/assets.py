@@ -31,7 +31,7 @@ from assets.gtfs.tables import LOADED_TABLES, raw_table_name
 from assets.ingest.code_sets import CODE_SET_TABLES
 from assets.ingest.discovery import GTFS
 from assets.ingest.source_run import WRITES_LEDGERS, run_source_ingest
-from pipelines.warehouse import preview_markdown, replace_table
+from pipelines.warehouse import declarations, preview_markdown, replace_table
 
 NOTICES = "marts.fct_gtfs_validation_notices"
 RULES = "marts.dim_gtfs_rule"
@@ -42,14 +42,15 @@ def _key(table: str) -> list[str]:
     return table.split(".")
 
 
-def _spec(table: str, description: str, deps: list) -> dg.AssetSpec:
-    """A table a Python step of the service metrics writes, read by the service models."""
+def _spec(table: str, deps: list) -> dg.AssetSpec:
+    """A declared table a GTFS step writes; its description is its declaration's
+    (dbt_like_sql/<layer>/<name>.sql), the one statement of what the table holds."""
     return dg.AssetSpec(
         key=_key(table),
         group_name="gtfs",
         kinds={"duckdb", "polars"},
         deps=deps,
-        description=description,
+        description=declarations()[table].description,
     )
 
 
@@ -74,18 +75,8 @@ def _result(con, table: str, rows: int) -> dg.MaterializeResult:
             )
             for key in RAW_KEYS
         ],
-        dg.AssetSpec(
-            key=_key(NOTICES),
-            group_name="gtfs",
-            kinds={"duckdb"},
-            description="One row per validation notice per feed file (ERROR rejects the feed).",
-        ),
-        dg.AssetSpec(
-            key=_key(RULES),
-            group_name="gtfs",
-            kinds={"duckdb"},
-            description="The GTFS rule catalogue (reference/gtfs_rules.csv): code, severity.",
-        ),
+        _spec(NOTICES, []),
+        _spec(RULES, []),
     ],
     pool="warehouse",
 )
@@ -112,12 +103,8 @@ def raw_gtfs(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         yield _result(con, RULES, replace_table(con, RULES, rule_catalogue()))
 
 
-@dg.asset(
-    key=_key(SERVICE_DATES),
-    group_name="gtfs",
-    kinds={"duckdb", "polars"},
-    deps=[["raw", "gtfs_calendar"], ["raw", "gtfs_calendar_dates"]],
-    description="The dates each service runs: calendar.txt plus calendar_dates.txt.",
+@dg.multi_asset(
+    specs=[_spec(SERVICE_DATES, [["raw", "gtfs_calendar"], ["raw", "gtfs_calendar_dates"]])],
     pool="warehouse",
 )
 def gtfs_service_dates(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
@@ -125,22 +112,13 @@ def gtfs_service_dates(context: dg.AssetExecutionContext, duckdb: DuckDBResource
     the same way (service_calendar.py); read by the feed-version dimension and the service
     models."""
     with duckdb.get_connection() as con:
-        return _result(con, SERVICE_DATES, write_service_dates(con))
+        yield _result(con, SERVICE_DATES, write_service_dates(con))
 
 
 @dg.multi_asset(
     specs=[
-        _spec(
-            SDT_UNITS,
-            "The unit of shape_dist_traveled per feed version, guessed from the "
-            "straight-line length of the trips' stops.",
-            [_key(TRIP_PROFILES)],
-        ),
-        _spec(
-            SHAPE_KM,
-            "Km along each shape between a trip's first and last stop (shapely).",
-            [_key(SHAPE_ENDS), ["raw", "gtfs_shapes"]],
-        ),
+        _spec(SDT_UNITS, [_key(TRIP_PROFILES)]),
+        _spec(SHAPE_KM, [_key(SHAPE_ENDS), ["raw", "gtfs_shapes"]]),
     ],
     pool="warehouse",
 )

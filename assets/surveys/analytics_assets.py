@@ -23,6 +23,7 @@ from assets.surveys.mapping import (
     read_mapping,
     split_waves,
 )
+from assets.warehouse.comments import warehouse_docs
 from pipelines.sql_text import qualified
 from pipelines.warehouse import declarations, fetch_frame, frame_to_markdown, replace_table
 
@@ -203,11 +204,8 @@ def _write(con, written: dict[str, pl.DataFrame], **extra):
 
 RAW = [["raw", "survey_households"], ["raw", "survey_persons"], ["raw", "survey_trips"]]
 CODES = [["reference", "travel_mode"], ["reference", "town"], ["reference", "trip_purpose"]]
-EXTERNAL = {
-    "survey_external.mode_share": "Mode shares of the real surveys (NHTS 2022, PSRC 2017).",
-    "survey_external.indicator_shares": "Our four indicators computed on the real surveys.",
-    "survey_external.load_status": "Per real survey: loaded, or why it was skipped.",
-}
+# Their descriptions, like the rest of their documentation, are in warehouse_docs.yaml.
+EXTERNAL = {name: warehouse_docs()["tables"][name] for name in EXTERNAL_COLUMNS}
 
 
 @dg.multi_asset(
