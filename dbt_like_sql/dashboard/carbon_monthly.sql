@@ -1,0 +1,17 @@
+-- Each fleet's CO2 per month with its range and what clean vehicles avoid:
+--   the carbon section's charts.
+-- grain: one row per fleet and month (as metrics.fleet_co2_monthly)
+-- order by: fleet, period
+-- passes through: metrics.fleet_co2_monthly
+
+with
+
+fleet_co2 as (
+    select * from metrics.fleet_co2_monthly
+),
+
+final as (
+    select * from fleet_co2
+)
+
+select * from final  -- noqa: AM04

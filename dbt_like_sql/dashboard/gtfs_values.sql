@@ -1,0 +1,18 @@
+-- The clean share of scheduled bus-km per feed period: the transit supply
+--   chart.
+-- grain: one row per period (as metrics.gtfs_indicator_values)
+-- order by: period_end
+-- passes through: metrics.gtfs_indicator_values
+
+with
+
+gtfs_values as (
+    select * from metrics.gtfs_indicator_values
+),
+
+final as (
+    select * from gtfs_values
+    where indicator_id = 'bus_km_clean_share'
+)
+
+select * from final  -- noqa: AM04

@@ -1,0 +1,16 @@
+-- Each target's gap and status, for the bullet charts and the lead text.
+-- grain: one row per target (as metrics.target_gap)
+-- order by: indicator_id
+-- passes through: metrics.target_gap
+
+with
+
+target_gap as (
+    select * from metrics.target_gap
+),
+
+final as (
+    select * from target_gap
+)
+
+select * from final  -- noqa: AM04
