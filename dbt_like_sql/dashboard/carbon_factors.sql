@@ -19,31 +19,26 @@ fleet_activity as (
     select * from reference.fleet_activity
 ),
 
-final as (
+factors as (
     select
         'emission_factors' as factor_table,
-        code,
-        unit,
-        value_central,
-        value_low,
-        value_high,
-        source,
-        source_year
+        *
     from emission_factors
-    union all
+    union all by name
     select
         'energy_intensity' as factor_table,
-        code,
-        unit,
-        value_central,
-        value_low,
-        value_high,
-        source,
-        source_year
+        *
     from energy_intensity
-    union all
+    union all by name
     select
         'fleet_activity' as factor_table,
+        *
+    from fleet_activity
+),
+
+final as (
+    select
+        factor_table,
         code,
         unit,
         value_central,
@@ -51,7 +46,7 @@ final as (
         value_high,
         source,
         source_year
-    from fleet_activity
+    from factors
 )
 
 select * from final

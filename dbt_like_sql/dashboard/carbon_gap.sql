@@ -4,14 +4,4 @@
 -- order by: deadline, indicator_id
 -- passes through: metrics.target_gap_co2
 
-with
-
-target_gap_co2 as (
-    select * from metrics.target_gap_co2
-),
-
-final as (
-    select * from target_gap_co2
-)
-
-select * from final  -- noqa: AM04
+select * from metrics.target_gap_co2  -- noqa: AM04

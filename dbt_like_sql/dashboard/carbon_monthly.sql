@@ -4,14 +4,4 @@
 -- order by: fleet, period
 -- passes through: metrics.fleet_co2_monthly
 
-with
-
-fleet_co2 as (
-    select * from metrics.fleet_co2_monthly
-),
-
-final as (
-    select * from fleet_co2
-)
-
-select * from final  -- noqa: AM04
+select * from metrics.fleet_co2_monthly  -- noqa: AM04

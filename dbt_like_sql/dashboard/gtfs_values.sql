@@ -4,15 +4,5 @@
 -- order by: period_end
 -- passes through: metrics.gtfs_indicator_values
 
-with
-
-gtfs_values as (
-    select * from metrics.gtfs_indicator_values
-),
-
-final as (
-    select * from gtfs_values
-    where indicator_id = 'bus_km_clean_share'
-)
-
-select * from final  -- noqa: AM04
+select * from metrics.gtfs_indicator_values  -- noqa: AM04
+where indicator_id = 'bus_km_clean_share'

@@ -3,14 +3,4 @@
 -- order by: indicator_id, period_end, period
 -- passes through: metrics.indicator_values
 
-with
-
-indicator_values as (
-    select * from metrics.indicator_values
-),
-
-final as (
-    select * from indicator_values
-)
-
-select * from final  -- noqa: AM04
+select * from metrics.indicator_values  -- noqa: AM04

@@ -3,14 +3,4 @@
 -- order by: source, file_date, file_name
 -- passes through: audit.source_files
 
-with
-
-source_files as (
-    select * from audit.source_files
-),
-
-final as (
-    select * from source_files
-)
-
-select * from final  -- noqa: AM04
+select * from audit.source_files  -- noqa: AM04

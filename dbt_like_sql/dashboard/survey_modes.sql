@@ -3,14 +3,4 @@
 -- order by: wave_id, try_cast(main_mode_code as integer)
 -- passes through: marts.fct_survey_mode_share
 
-with
-
-mode_share as (
-    select * from marts.fct_survey_mode_share
-),
-
-final as (
-    select * from mode_share
-)
-
-select * from final  -- noqa: AM04
+select * from marts.fct_survey_mode_share  -- noqa: AM04

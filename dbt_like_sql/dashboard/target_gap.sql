@@ -3,14 +3,4 @@
 -- order by: indicator_id
 -- passes through: metrics.target_gap
 
-with
-
-target_gap as (
-    select * from metrics.target_gap
-),
-
-final as (
-    select * from target_gap
-)
-
-select * from final  -- noqa: AM04
+select * from metrics.target_gap  -- noqa: AM04

@@ -4,14 +4,4 @@
 -- order by: indicator_id, deadline
 -- passes through: intermediate.int_targets__trend
 
-with
-
-trend as (
-    select * from intermediate.int_targets__trend
-),
-
-final as (
-    select * from trend
-)
-
-select * from final  -- noqa: AM04
+select * from intermediate.int_targets__trend  -- noqa: AM04
