@@ -8,7 +8,6 @@ import duckdb
 import pytest
 
 from assets.dashboards.labels import Words
-from assets.dashboards.queries import CARBON, METRICS
 from assets.dashboards.reads import Reads, read_all
 from assets.dashboards.section_carbon import carbon_section, tonnes_range
 from assets.reference.code_tables import read_code_table
@@ -21,7 +20,7 @@ def carbon(tmp_path_factory):
     """The section alone, from the fixture warehouse's metrics and reference tables."""
     database = build_warehouse(tmp_path_factory.mktemp("carbon") / "w.duckdb")
     with duckdb.connect(str(database), read_only=True) as con:
-        reads = read_all(con, {**METRICS, **CARBON})
+        reads = read_all(con)
     return carbon_section(reads, Words("zh"))
 
 

@@ -15,10 +15,10 @@ from assets.dashboards.charts_whatif import recent_pace, what_if_inputs
 from assets.dashboards.fonts import find_cjk_font
 from assets.dashboards.labels import Words, language_from_env
 from assets.dashboards.projection import projected_share, projection_points, target_trend
-from assets.dashboards.queries import QUALITY
 from assets.dashboards.reads import order_targets, read_all
 from assets.dashboards.section_indicators import indicator_kind
 from assets.dashboards.section_quality import source_freshness
+from assets.dashboards.views import read_views
 from pipelines.warehouse import fetch_frame
 from tests.test_dashboard_fixtures import (
     build_warehouse,
@@ -138,7 +138,8 @@ def test_targets_in_plan_order():
 
 def test_freshness_per_source_from_the_newest_accepted_file(tmp_path):
     with duckdb.connect(str(build_warehouse(tmp_path / "fixture.duckdb"))) as con:
-        reads = read_all(con, QUALITY)
+        views = read_views()
+        reads = read_all(con, {n: views[n] for n in ("source_files", "newest_files")})
     fresh = source_freshness(reads.get("source_files"), reads.get("newest_files"))
     taxi = fresh.filter(pl.col("source") == "taxi_fleet").row(0, named=True)
     assert taxi == {

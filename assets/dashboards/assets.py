@@ -21,30 +21,18 @@ from assets.dashboards.site_fingerprint import (
     site_fingerprint,
     write_fingerprint,
 )
+from assets.dashboards.views import create_views, dashboard_deps, read_views
 from assets.exports.workbook import WORKBOOK_NAME, write_workbook
 from assets.publish.assets import site_work_dir
 from assets.warehouse.fingerprints import BUILT, SKIPPED
 from pipelines import project
 
-# Tables the page reads (audit.* and quality.* come with the raw and quality assets upstream
-# of these). The page omits, with a note, any that a run did not build.
-DASHBOARD_DEPS = [
-    ["metrics", "indicator_values"],
-    ["metrics", "target_gap"],
-    ["intermediate", "int_targets__trend"],
-    ["staging", "stg_audit__accepted_files"],
-    ["marts", "fct_bus_fleet_monthly"],
-    ["marts", "fct_taxi_fleet_monthly"],
-    ["marts", "fct_new_public_vehicles_yearly"],
-    ["marts", "fct_survey_mode_share"],
-    ["marts", "fct_survey_mode_split"],
-    ["marts", "fct_survey_breakdowns"],
-    ["marts", "fct_gtfs_feed_service_daily"],
-    ["marts", "dim_gtfs_feed_version"],
-    ["metrics", "gtfs_indicator_values"],
-    ["metrics", "fleet_co2_monthly"],
-    ["metrics", "target_gap_co2"],
-]
+# Tables the page's views read (assets/dashboards/views.py), as Dagster deps: those of the model
+# layers that hold one asset per table. audit.*, quality.* and reference.* come with the raw,
+# quality and reference assets upstream of these. The page omits, with a note, any that a run
+# did not build.
+DEP_LAYERS = ("staging", "intermediate", "marts", "metrics")
+DASHBOARD_DEPS = dashboard_deps(read_views(), DEP_LAYERS)
 
 
 def site_metadata(report: SiteReport, language: str) -> dict:
@@ -80,6 +68,9 @@ def dashboard_site(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     language = language_from_env()
     site, site_work = project.dashboards_dir(), site_work_dir()
     with duckdb.get_connection() as con:
+        # before the redraw-or-copy decision, so the published warehouse always holds them
+        for name, why in create_views(con, read_views()).items():
+            context.log.info(f"dashboard view {name} not created: {why}")
         fingerprint = site_fingerprint(con, language)
         if (
             not project.full_rebuild(context.run.tags)

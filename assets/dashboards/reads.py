@@ -1,7 +1,8 @@
-"""Reading the warehouse for the page: every optional table degrades to a visible note.
+"""Reading the warehouse for the page: every part degrades to a visible note.
 
-Each read names the table and the columns it needs; when the table or a column is absent the
-read returns no frame and a note that the page shows in place of the section.
+Each part reads what one view of dbt_like_sql/dashboard/ selects (assets/dashboards/views.py).
+When the select cannot run (a table it reads is absent, a column missing: DuckDB's binder says
+which), the read returns no frame and a note that the page shows in place of the part.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from pipelines.warehouse import column_types, fetch_frame
+from assets.dashboards.views import DashboardView, read_views, why_not_read
+from pipelines.warehouse import fetch_frame
 
 INDICATOR_ORDER = (
     "bus_clean_share",
@@ -20,16 +22,6 @@ INDICATOR_ORDER = (
     "transit_mode_share",
     "green_travel_share",
 )
-
-
-@dataclass(frozen=True)
-class TableRead:
-    """A query on one table and the columns the query needs."""
-
-    table: str
-    columns: tuple[str, ...]
-    sql: str
-    requires: tuple[str, ...] = ()  # other tables the query joins
 
 
 @dataclass
@@ -43,32 +35,18 @@ class Reads:
         return self.frames.get(name)
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> set[str]:
-    """The table's column names; empty when the table does not exist."""
-    return set(column_types(con, qualified_name))
-
-
-def read_one(con: duckdb.DuckDBPyConnection, read: TableRead) -> tuple[pl.DataFrame | None, str]:
-    """The frame, or None with the reason (table absent, columns missing)."""
-    columns = table_columns(con, read.table)
-    if not columns:
-        return None, f"{read.table} absent"
-    for other in read.requires:
-        if not table_columns(con, other):
-            return None, f"{other} absent"
-    absent = [c for c in read.columns if c not in columns]
-    if absent:
-        return None, f"{read.table} lacks column(s) {', '.join(absent)}"
-    return fetch_frame(con, read.sql), ""
-
-
-def read_all(con: duckdb.DuckDBPyConnection, reads: dict[str, TableRead]) -> Reads:
+def read_all(
+    con: duckdb.DuckDBPyConnection, views: dict[str, DashboardView] | None = None
+) -> Reads:
+    """Reads each view's select (default: every file of dbt_like_sql/dashboard/)."""
+    views = read_views() if views is None else views
     result = Reads()
-    for name, read in reads.items():
-        frame, why = read_one(con, read)
-        result.frames[name] = frame
-        if frame is None:
-            result.missing[name] = why
+    for name, view in views.items():
+        result.frames[name] = None
+        try:
+            result.frames[name] = fetch_frame(con, view.read_sql)
+        except duckdb.Error as error:
+            result.missing[name] = why_not_read(con, view, error)
     return result
 
 

@@ -21,7 +21,6 @@ from assets.dashboards.labels import Words
 from assets.dashboards.layout import Section, omitted
 from assets.dashboards.numbers import numbers_document
 from assets.dashboards.page import render_page
-from assets.dashboards.queries import ALL_READS
 from assets.dashboards.reads import Reads, order_targets, read_all
 from assets.dashboards.section_carbon import SECTION_ID as CARBON_ID
 from assets.dashboards.section_carbon import carbon_section, section_title
@@ -137,7 +136,7 @@ def build_site(
     `bundle_cache` keeps the Vega bundle between runs (exports.javascript_bundle). The
     workbook and the Parquet tables are always written (exports/); `today` dates the
     workbook's freshness sheet (default: the clock)."""
-    reads = read_all(con, ALL_READS)
+    reads = read_all(con)
     parquet_tables = exported_tables(con)
     sections = [*page_sections(reads, words), downloads_section(parquet_tables, words)]
     figures = [f for s in sections for f in s.figures]

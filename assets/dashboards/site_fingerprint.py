@@ -3,11 +3,12 @@
 Drawing the page costs a Vega run per chart (most of the dashboard step). The site depends on
 the tables it reads and exports (every table of the model layers and reference.*, the source
 ledger and the quality ledgers; a model table's hash is the one recorded when it was built),
-the code that draws it (assets/dashboards/, assets/exports/, the packages that render and
-write), the language and the CJK font. Their fingerprint is written into the site
-(`data/inputs.sha256`); a run whose fingerprint equals the published site's copies that site
-instead of drawing it again. The workbook's freshness sheet is dated the day of the run (the
-only part of the site that depends on the clock), so it is rewritten either way.
+the code that draws it (assets/dashboards/, assets/exports/, the page's views in
+dbt_like_sql/dashboard/, the packages that render and write), the language and the CJK font.
+Their fingerprint is written into the site (`data/inputs.sha256`); a run whose fingerprint
+equals the published site's copies that site instead of drawing it again. The workbook's
+freshness sheet is dated the day of the run (the only part of the site that depends on the
+clock), so it is rewritten either way.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from assets.warehouse.fingerprints import digest, table_fingerprint
 from pipelines import project
 
 FINGERPRINT_FILE = Path("data") / "inputs.sha256"
-CODE_DIRS = ("assets/dashboards", "assets/exports")
+CODE_DIRS = ("assets/dashboards", "assets/exports", "dbt_like_sql/dashboard")
 # every table of these schemas is fingerprinted: the model layers the page reads (a SQL
 # model's rows hash is recorded when it is built, so none is hashed twice) and reference.*
 TABLE_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "reference")

@@ -1,0 +1,29 @@
+-- Buses in service per month by powertrain and energy class: the bus
+--   composition chart.
+-- grain: one row per month, powertrain and energy class
+-- order by: period, powertrain
+-- columns:
+--   period: month, YYYY-MM
+--   period_end: last day of the month
+--   powertrain: powertrain of the buses
+--   energy_class: energy class of the buses (clean or conventional)
+--   vehicles: buses in service that month
+
+with
+
+bus_fleet as (
+    select * from marts.fct_bus_fleet_monthly
+),
+
+final as (
+    select
+        period,
+        period_end,
+        powertrain,
+        energy_class,
+        sum(buses_in_service) as vehicles
+    from bus_fleet
+    group by period, period_end, powertrain, energy_class
+)
+
+select * from final
