@@ -16,14 +16,15 @@ bus_fleet as (
 ),
 
 final as (
+    -- the mart's grain already is the chart's: one row per month and
+    -- powertrain (the energy class follows from the powertrain)
     select
         period,
         period_end,
         powertrain,
         energy_class,
-        sum(buses_in_service) as vehicles
+        buses_in_service as vehicles
     from bus_fleet
-    group by period, period_end, powertrain, energy_class
 )
 
 select * from final
