@@ -10,6 +10,7 @@ import pytest
 
 from assets.dashboards.dictionary import dictionary_rows, render_dictionary
 from assets.dashboards.labels import Words
+from assets.dashboards.views import read_views
 from assets.warehouse.comments import (
     add_chinese_names,
     chinese_names,
@@ -80,6 +81,25 @@ def test_english_only_dictionary_drops_the_chinese_names(con):
     assert "经营者" not in html and "出租汽车登记原始数据" not in html
 
 
+def test_a_view_is_in_the_dictionary_with_its_chinese_name():
+    """The dashboard's views (what each chart shows) are documented like the tables."""
+    with duckdb.connect() as con:
+        con.execute("create schema metrics; create schema dashboard")
+        con.execute("create table metrics.target_gap (status varchar)")
+        con.execute("create view dashboard.target_gap as select status from metrics.target_gap")
+        con.execute("comment on view dashboard.target_gap is 'the bullet charts'")
+        con.execute("comment on column dashboard.target_gap.status is 'met or not'")
+        add_chinese_names(con)
+        rows = dictionary_rows(con)
+    view = [row for row in rows if row["schema"] == "dashboard"]
+    assert [(row["table"], row["column"], row["comment"]) for row in view] == [
+        ("target_gap", "status", "状态 met or not")
+    ]
+    assert view[0]["table_comment"] == "看板·目标差距 the bullet charts"
+    html = render_dictionary(rows, Words("zh"))
+    assert "id='dashboard.target_gap'" in html and "看板视图 one view per dashboard" in html
+
+
 def table_comment(con, name: str) -> str:
     schema, table = name.split(".")
     return con.execute(
@@ -112,10 +132,11 @@ def test_chinese_names_go_before_the_english_once():
 
 def warehouse_tables() -> dict[str, list[str]]:
     """Every table the pipeline documents → its documented columns (for the SQL models and
-    the declarations of tables built in Python; the tables of warehouse_docs.yaml, documented
-    column by column name, map to [])."""
+    the declarations of tables built in Python; the dashboard views and the tables of
+    warehouse_docs.yaml, documented column by column name, map to [])."""
     tables = {m.qualified_name: list(m.column_docs) for m in read_sql_dir(project.SQL_DIR)}
-    return tables | {name: [] for name in warehouse_docs()["tables"]}
+    views = {view.qualified_name: [] for view in read_views().values()}
+    return tables | views | {name: [] for name in warehouse_docs()["tables"]}
 
 
 def test_every_table_and_every_marts_and_metrics_column_has_a_chinese_name():

@@ -1,5 +1,5 @@
-"""The data dictionary page (dictionary.html, published with the dashboard): every table and
-column of every schema with its type and comment, generated from the warehouse's own
+"""The data dictionary page (dictionary.html, published with the dashboard): every table, view
+and column of every schema with its type and comment, generated from the warehouse's own
 COMMENTs, so it cannot drift from the file analysts open. The comments are Chinese with
 English beside (assets/warehouse/comments.py); with GREENTRACK_LANG=en the page drops the
 Chinese names."""
@@ -25,12 +25,21 @@ STYLE = (
 ).replace("FONTS", FONT_STACK)
 
 
+# The tables and the views (schema dashboard: what each chart shows), with their comments.
+RELATIONS = (
+    "select database_name, schema_name, table_name, comment from duckdb_tables() "
+    "union all select database_name, schema_name, view_name, comment from duckdb_views() "
+    "where not internal"
+)
+
+
 def dictionary_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One row per column: schema, table, table comment, column, type, column comment."""
     result = con.execute(
+        f"with relations as ({RELATIONS}) "
         "select c.schema_name, c.table_name, coalesce(t.comment, ''), c.column_name, "
         "c.data_type, coalesce(c.comment, '') from duckdb_columns() as c "
-        "inner join duckdb_tables() as t on t.database_name = c.database_name "
+        "inner join relations as t on t.database_name = c.database_name "
         "and t.schema_name = c.schema_name and t.table_name = c.table_name "
         "where c.database_name = current_database() "
         "order by c.schema_name, c.table_name, c.column_index"

@@ -104,7 +104,7 @@ def comment_warehouse(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def add_chinese_names(con: duckdb.DuckDBPyConnection) -> None:
-    """Puts the Chinese name before every commented table's and column's English comment,
+    """Puts the Chinese name before every commented table's, view's and column's English comment,
     in one transaction: one commit for some 600 COMMENT ONs, and all of them or none."""
     con.begin()
     try:
@@ -120,10 +120,17 @@ def _add_chinese_names(con: duckdb.DuckDBPyConnection) -> None:
         "select schema_name, table_name, comment from duckdb_tables() "
         "where database_name = current_database() and coalesce(comment, '') <> ''"
     ).fetchall()
-    for schema, table, comment in tables:
-        text = bilingual(chinese_name(schema, table), comment)
-        if text != comment:
-            con.execute(f"comment on table {qualified(f'{schema}.{table}')} is {literal(text)}")
+    views = con.execute(
+        "select schema_name, view_name, comment from duckdb_views() "
+        "where database_name = current_database() and not internal "
+        "and coalesce(comment, '') <> ''"
+    ).fetchall()
+    for kind, relations in (("table", tables), ("view", views)):
+        for schema, name, comment in relations:
+            text = bilingual(chinese_name(schema, name), comment)
+            if text != comment:
+                target = qualified(f"{schema}.{name}")
+                con.execute(f"comment on {kind} {target} is {literal(text)}")
     columns = con.execute(
         "select schema_name, table_name, column_name, comment from duckdb_columns() "
         "where database_name = current_database() and coalesce(comment, '') <> '' "
