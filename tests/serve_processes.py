@@ -102,12 +102,40 @@ def sensor_runs(home: Path) -> list[dg.DagsterRun]:
         return [run for run in instance.get_runs() if run.tags.get(TRIGGER_TAG) == "sensor"]
 
 
-def kill(process: subprocess.Popen, signum=signal.SIGKILL) -> None:
+def kill(process: subprocess.Popen, signum=signal.SIGKILL, root: Path | None = None) -> None:
+    """Kill the serve process group; with `root`, also what it started outside the group."""
     try:
         os.killpg(process.pid, signum)
     except ProcessLookupError:
         pass
     process.wait(timeout=60)
+    if root is not None:
+        kill_leftovers(root)
+
+
+def leftovers(root: Path) -> list[int]:
+    """Processes other than this one whose command line names a path under `root`. Dagster
+    starts its code servers (`dagster api grpc`) in a session of their own, so killing the
+    serve process group misses them; one on PostgreSQL storage outlived its test by minutes."""
+    marker = f"{root}/".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+def kill_leftovers(root: Path) -> None:
+    for pid in leftovers(root):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def launch(root: Path) -> None:

@@ -93,4 +93,4 @@ def test_serve_on_postgres_publishes_survives_sigkill_and_runs_one_at_a_time(
         assert {r["run_id"] for r in runs} <= set(ui_run_list(PORT))
         assert not (tmp_path / "warehouse" / "green_transport.duckdb.work").exists()
     finally:
-        kill(process, signal.SIGTERM)
+        kill(process, signal.SIGTERM, root=tmp_path)

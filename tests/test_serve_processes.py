@@ -66,7 +66,7 @@ def test_serve_runs_on_a_sensor_tick_and_survives_sigkill(tmp_path):
         assert {run.run_id for run in sensor_runs} == {r["run_id"] for r in runs}
         assert not (tmp_path / "warehouse" / "green_transport.duckdb.work").exists()
     finally:
-        _kill(serve, signal.SIGTERM)
+        _kill(serve, signal.SIGTERM, root=tmp_path)
 
 
 def test_two_runs_triggered_together_take_turns(tmp_path):
@@ -94,4 +94,4 @@ def test_two_runs_triggered_together_take_turns(tmp_path):
             audit = {r[0] for r in con.execute("select run_id from audit.runs").fetchall()}
         assert {first["run_id"], second["run_id"]} <= audit  # the file is whole and has both
     finally:
-        _kill(serve, signal.SIGTERM)
+        _kill(serve, signal.SIGTERM, root=tmp_path)

@@ -21,7 +21,7 @@ import pytest
 
 from pipelines.instance import POSTGRES_URL_ENV, TRIGGER_TAG
 from tests.postgres_server import runs_in_postgres
-from tests.serve_processes import generate, serve, wait
+from tests.serve_processes import generate, kill_leftovers, serve, wait
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -125,6 +125,7 @@ def test_a_schedule_tick_and_a_sensor_run_together_take_turns(tmp_path, storage)
     finally:
         os.killpg(serve.pid, signal.SIGTERM)  # later ticks' runs are cut short: that is fine
         serve.wait(timeout=120)
+        kill_leftovers(tmp_path)
 
     # the instance's storage is the one asked for: SQLite's run storage lives in the home's
     # history/, and on PostgreSQL the runs are rows of the server's own run table
