@@ -153,31 +153,34 @@ def load_time_column(table: str) -> str | None:
     return "loaded_at" if table == SOURCE_FILES else None
 
 
-def load_time_unread(con: duckdb.DuckDBPyConnection, model: SqlModel, column: str) -> bool:
-    """Whether the model's rows cannot depend on a load-time column: its SQL never names it, and
-    no `select *` passes it into the columns the model returns. GTFS feeds are read again every
-    night: same rows and audit, a new load time."""
-    if column in model.sql.lower():
-        return False
+def unread_load_times(
+    con: duckdb.DuckDBPyConnection, model: SqlModel, columns: set[str]
+) -> set[str]:
+    """The load-time columns the model's rows cannot depend on: its SQL never names them, and
+    no `select *` passes them into the columns the model returns (one `describe` for all).
+    GTFS feeds are read again every night: same rows and audit, a new load time."""
+    unnamed = {column for column in columns if column not in model.sql.lower()}
+    if not unnamed:
+        return set()
     try:
         for macro in model.macros:
             con.execute(macro.create_sql)
         returned = {row[0] for row in con.execute(f"describe {model.sql}").fetchall()}
     except duckdb.Error:
-        return False  # an input is missing: the build will say so
-    return column not in returned
+        return set()  # an input is missing: the build will say so
+    return unnamed - returned
 
 
 def input_fingerprints(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[str, str | None]:
     sources = tuple(sorted({source for t in model.reads if (source := source_of_raw(t))}))
-    load_times = {load_time_column(table) for table in model.reads} - {None}
-    unread = {column for column in load_times if load_time_unread(con, model, column)}
+    load_times = {table: column for table in model.reads if (column := load_time_column(table))}
+    unread = unread_load_times(con, model, set(load_times.values()))
     return {
         table: table_fingerprint(
             con,
             table,
             sources if table == SOURCE_FILES else (),
-            (load_time_column(table),) if load_time_column(table) in unread else (),
+            (load_times[table],) if load_times.get(table) in unread else (),
         )
         for table in model.reads
     }
