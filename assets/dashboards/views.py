@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.warehouse.sql_models import header_lines, parse_header, tables_read
+from assets.warehouse.sql_models import header_value, parse_header, tables_read
 from pipelines import project
 from pipelines.sql_text import identifier, literal, qualified
 from pipelines.warehouse import table_exists
@@ -58,11 +58,6 @@ class DashboardView:
         return f"select * from (\n{self.sql}\n){order}"
 
 
-def header_value(sql: str, key: str) -> str:
-    lines = [line.removeprefix(key).strip() for line in header_lines(sql) if line.startswith(key)]
-    return lines[0] if lines else ""
-
-
 def read_view(path: Path) -> DashboardView:
     sql = path.read_text(encoding="utf-8").strip().removesuffix(";").rstrip()
     description, column_docs = parse_header(sql)
@@ -71,8 +66,8 @@ def read_view(path: Path) -> DashboardView:
         sql=sql,
         description=description,
         column_docs=column_docs,
-        order_by=header_value(sql, ORDER_BY),
-        passes_through=header_value(sql, PASSES_THROUGH),
+        order_by=header_value(sql, ORDER_BY) or "",
+        passes_through=header_value(sql, PASSES_THROUGH) or "",
         reads=tables_read(sql, f"{SCHEMA}/{path.name}"),
     )
 

@@ -111,12 +111,17 @@ def header_lines(sql: str) -> list[str]:
     return header
 
 
+def header_value(sql: str, key: str) -> str | None:
+    """What the header's first `<key> ...` line says (e.g. `built by:`); None without one."""
+    for line in header_lines(sql):
+        if line.startswith(key):
+            return line.removeprefix(key).strip()
+    return None
+
+
 def built_by(sql: str) -> str | None:
     """The module a declaration's `built by:` line names; None when there is no such line."""
-    for line in header_lines(sql):
-        if line.startswith(BUILT_BY):
-            return line.removeprefix(BUILT_BY).strip()
-    return None
+    return header_value(sql, BUILT_BY)
 
 
 def parse_header(sql: str) -> tuple[str, dict[str, str]]:
