@@ -14,7 +14,7 @@ from assets.dashboards.fonts import FONT_STACK
 from assets.dashboards.labels import Words
 from assets.dashboards.markup import escape
 from assets.dashboards.section_downloads import DICTIONARY_NAME
-from assets.warehouse.comments import chinese_name, english_part, warehouse_docs
+from assets.warehouse.comments import RELATIONS, chinese_name, english_part, warehouse_docs
 from pipelines.warehouse import SCHEMAS
 
 STYLE = (
@@ -23,14 +23,6 @@ STYLE = (
     "th,td{border:1px solid #cfd8dc;padding:4px 8px;text-align:left;vertical-align:top}"
     "th{background:#eceff1}.en{color:#607d8b}code{font-size:12px}"
 ).replace("FONTS", FONT_STACK)
-
-
-# The tables and the views (schema dashboard: what each chart shows), with their comments.
-RELATIONS = (
-    "select database_name, schema_name, table_name, comment from duckdb_tables() "
-    "union all select database_name, schema_name, view_name, comment from duckdb_views() "
-    "where not internal"
-)
 
 
 def dictionary_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:

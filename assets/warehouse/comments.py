@@ -23,6 +23,13 @@ from pipelines.sql_text import identifier, literal, qualified
 WAREHOUSE_DOCS = Path(__file__).resolve().parents[1] / "warehouse_docs.yaml"
 CHINESE_NAMES = Path(__file__).resolve().parents[1] / "warehouse_docs_zh.yaml"
 GTFS_RAW_PREFIX = "gtfs_"
+# Every table and view (schema dashboard: what each chart shows) with its comment and kind.
+RELATIONS = (
+    "select 'table' as kind, database_name, schema_name, table_name, comment "
+    "from duckdb_tables() union all "
+    "select 'view', database_name, schema_name, view_name, comment from duckdb_views() "
+    "where not internal"
+)
 
 
 @functools.cache
@@ -116,21 +123,14 @@ def add_chinese_names(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _add_chinese_names(con: duckdb.DuckDBPyConnection) -> None:
-    tables = con.execute(
-        "select schema_name, table_name, comment from duckdb_tables() "
+    relations = con.execute(
+        f"select kind, schema_name, table_name, comment from ({RELATIONS}) "
         "where database_name = current_database() and coalesce(comment, '') <> ''"
     ).fetchall()
-    views = con.execute(
-        "select schema_name, view_name, comment from duckdb_views() "
-        "where database_name = current_database() and not internal "
-        "and coalesce(comment, '') <> ''"
-    ).fetchall()
-    for kind, relations in (("table", tables), ("view", views)):
-        for schema, name, comment in relations:
-            text = bilingual(chinese_name(schema, name), comment)
-            if text != comment:
-                target = qualified(f"{schema}.{name}")
-                con.execute(f"comment on {kind} {target} is {literal(text)}")
+    for kind, schema, name, comment in relations:
+        text = bilingual(chinese_name(schema, name), comment)
+        if text != comment:
+            con.execute(f"comment on {kind} {qualified(f'{schema}.{name}')} is {literal(text)}")
     columns = con.execute(
         "select schema_name, table_name, column_name, comment from duckdb_columns() "
         "where database_name = current_database() and coalesce(comment, '') <> '' "
